@@ -1,0 +1,3 @@
+module example.com/heaplens/operator-sim
+
+go 1.19

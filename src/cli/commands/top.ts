@@ -1,0 +1,98 @@
+import type { Command } from 'commander';
+import { DEFAULT_MAX_PROFILE_BYTES, readProfileFile } from '../../adapters/profile-file.js';
+import { compileFrameRegex, type FrameFilter } from '../../pprof/filter.js';
+import { diffTop, topOf, type TopOptions, type TopResult } from '../../pprof/top.js';
+import { profileHeader, renderTopText } from '../../render/top-text.js';
+import type { CliIo } from '../io.js';
+import { byteSize, fraction, positiveInt } from '../options.js';
+import { UsageError } from '../errors.js';
+
+interface TopFlags {
+  sampleIndex?: string;
+  nodecount?: number;
+  nodefraction?: number;
+  lines?: boolean;
+  focus?: string;
+  ignore?: string;
+  json?: boolean;
+  maxProfileBytes: number;
+}
+
+function addTopFlags(cmd: Command): Command {
+  return cmd
+    .option('--sample-index <name>', 'sample type to report, by name or index (default: inuse_space for heap, else the profile default)')
+    .option('--nodecount <n>', 'show at most N rows (default: all above the node fraction)', positiveInt('--nodecount'))
+    .option('--nodefraction <f>', 'drop rows whose cum is below this fraction of the total', fraction('--nodefraction'), 0.005)
+    .option('--lines', 'one row per source line instead of per function')
+    .option('--focus <regex>', 'only samples with a frame (function, file or binary) matching the regex')
+    .option('--ignore <regex>', 'drop samples with a frame matching the regex')
+    .option('--json', 'print one JSON object with exact integer values')
+    .option('--max-profile-bytes <size>', 'refuse profiles that decompress to more than this', byteSize('--max-profile-bytes'), DEFAULT_MAX_PROFILE_BYTES);
+}
+
+function topOptions(flags: TopFlags): TopOptions {
+  const filter: FrameFilter = {
+    ...(flags.focus !== undefined ? { focus: compileFrameRegexForCli(flags.focus, '--focus') } : {}),
+    ...(flags.ignore !== undefined ? { ignore: compileFrameRegexForCli(flags.ignore, '--ignore') } : {}),
+  };
+  return {
+    ...(flags.sampleIndex !== undefined ? { sampleType: flags.sampleIndex } : {}),
+    ...(flags.nodecount !== undefined ? { nodeCount: flags.nodecount } : {}),
+    ...(flags.nodefraction !== undefined ? { nodeFraction: flags.nodefraction } : {}),
+    granularity: flags.lines ? 'lines' : 'functions',
+    filter,
+  };
+}
+
+function compileFrameRegexForCli(pattern: string, flag: string): RegExp {
+  try {
+    return compileFrameRegex(pattern, flag);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The JSON form of a top table: exact integers, names as they are (JSON escapes them). */
+export function topJson(result: TopResult): object {
+  return {
+    sampleType: result.sampleType.type,
+    unit: result.sampleType.unit,
+    total: result.total,
+    nodesAboveCutoff: result.nodesAboveCutoff,
+    droppedNodes: result.droppedNodes,
+    rows: result.rows.map((r) => ({ name: r.name, flat: r.flat, cum: r.cum, ...(r.inline ? { inline: r.inline } : {}) })),
+  };
+}
+
+function print(io: CliIo, result: TopResult, header: string[], json: boolean | undefined): void {
+  if (json) io.stdout(JSON.stringify(topJson(result)) + '\n');
+  else io.stdout(renderTopText(result, header));
+}
+
+export function registerTop(program: Command, io: CliIo): void {
+  addTopFlags(
+    program
+      .command('top')
+      .description('top functions of a profile by flat value, like go tool pprof -top')
+      .argument('<profile>', 'pprof file (gzip or raw)'),
+  ).action((path: string, flags: TopFlags) => {
+    const options = topOptions(flags);
+    const profile = readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
+    const result = topOf(profile, options);
+    print(io, result, profileHeader(profile, result.sampleType.type), flags.json);
+  });
+
+  addTopFlags(
+    program
+      .command('diff')
+      .description('PROFILE minus BASE by function, like go tool pprof -top -diff_base BASE PROFILE')
+      .argument('<base>', 'base pprof file')
+      .argument('<profile>', 'pprof file to compare against the base'),
+  ).action((basePath: string, path: string, flags: TopFlags) => {
+    const options = topOptions(flags);
+    const base = readProfileFile(basePath, { maxBytes: flags.maxProfileBytes, labels: false });
+    const profile = readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
+    const result = diffTop(base, profile, options);
+    print(io, result, profileHeader(profile, result.sampleType.type), flags.json);
+  });
+}

@@ -1,0 +1,23 @@
+import { ProfileFileError } from '../adapters/profile-file.js';
+import { QueryError } from '../pprof/errors.js';
+
+/** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
+export const EXIT_OK = 0;
+export const EXIT_GATE = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INPUT = 3;
+export const EXIT_INTERNAL = 4;
+
+/** A flag or argument is wrong; the message says which and why. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The one place typed errors become exit codes and one-line messages. */
+export function describeError(err: unknown): { code: number; message: string } {
+  if (err instanceof UsageError) return { code: EXIT_USAGE, message: err.message };
+  if (err instanceof ProfileFileError) return { code: EXIT_INPUT, message: err.message };
+  if (err instanceof QueryError) return { code: EXIT_INPUT, message: err.message };
+  const e = err as Error;
+  return { code: EXIT_INTERNAL, message: `internal error: ${e?.stack ?? String(err)}` };
+}

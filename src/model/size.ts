@@ -1,0 +1,25 @@
+/**
+ * Byte sizes as users write them in flags and budget files: `512`, `120MiB`,
+ * `1.5GB`. KB/MB/GB are decimal (10^3), KiB/MiB/GiB binary (2^10), as in SI/IEC.
+ * Returns null when the text is not a size.
+ */
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!m) return null;
+  const factor = m[2] === '' ? 1 : SIZE_UNITS[m[2]!.toLowerCase()];
+  if (factor === undefined) return null;
+  const bytes = Number(m[1]) * factor;
+  return Number.isFinite(bytes) ? Math.round(bytes) : null;
+}
