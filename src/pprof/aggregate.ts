@@ -36,8 +36,9 @@ export interface NodeTotals {
   readonly flat: Float64Array;
   readonly cum: Float64Array;
   /**
-   * What percentages are relative to: the sum of |value| over the selected
-   * samples, or over the base's samples only in a diff (pprof's computeTotal).
+   * What percentages are relative to: the sum of |value| over all samples
+   * (filters do not change it), or over the base's samples only in a diff
+   * (pprof's computeTotal).
    */
   readonly total: number;
   /** Signed sum of flat over all nodes; pprof's node and edge cutoffs are fractions of it. */
@@ -65,15 +66,16 @@ export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
     const { stackOffsets, stackLocations, values } = samples;
     const keep = part.keep;
     for (let s = 0; s < samples.count; s++) {
-      if (keep !== null && keep[s] === 0) continue;
       const v = values[s * nTypes + part.valueIndex]! * part.sign;
       if (v === 0) continue;
+      // The report total ignores --focus/--ignore, as pprof's does: shares stay shares of the whole profile.
       const abs = v < 0 ? -v : v;
       total += abs;
       if (part.sign < 0) {
         baseTotal += abs;
         hasBase = true;
       }
+      if (keep !== null && keep[s] === 0) continue;
       const first = stackOffsets[s]!;
       const last = stackOffsets[s + 1]!;
       if (first === last) continue;

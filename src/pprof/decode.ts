@@ -112,8 +112,12 @@ export function decodeProfile(bytes: Uint8Array, options: DecodeOptions = {}): P
       if (options.compressed && !e.compressed) throw new DecodeError(e.reason, e.offset, true);
       throw e;
     }
-    // A RangeError from a typed-array allocation on absurd input, say: still the input's fault.
-    throw new DecodeError(`malformed profile (${(e as Error).message})`, 0, options.compressed ?? false);
+    // Typed arrays sized from absurd input can exceed what V8 allocates: still the input's fault.
+    // Anything else is a bug in this decoder and must surface as one.
+    if (e instanceof RangeError) {
+      throw new DecodeError(`profile too large to hold (${e.message})`, 0, options.compressed ?? false);
+    }
+    throw e;
   }
 }
 

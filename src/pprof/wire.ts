@@ -11,7 +11,6 @@ export const WIRE_LEN = 2;
 export const WIRE_FIXED32 = 5;
 
 const TWO_POW_32 = 4294967296;
-const TWO_POW_53 = 9007199254740992;
 
 export interface Reader {
   readonly buf: Uint8Array;
@@ -96,9 +95,11 @@ export function readUint(r: Reader): number {
   }
   const start = r.pos;
   readVarint64(r);
-  const v = r.hi * TWO_POW_32 + r.lo;
-  if (v > TWO_POW_53) throw new DecodeError('unsigned value exceeds 2^53 and cannot be represented exactly', start);
-  return v;
+  // Compare the halves, not the sum: 2^53 + 1 would round to 2^53 first.
+  if (r.hi > 0x200000 || (r.hi === 0x200000 && r.lo !== 0)) {
+    throw new DecodeError('unsigned value exceeds 2^53 and cannot be represented exactly', start);
+  }
+  return r.hi * TWO_POW_32 + r.lo;
 }
 
 /** A signed int64 varint (two's complement, as profile.proto's int64 fields) as a number, refused beyond ±2^53. */
@@ -113,19 +114,17 @@ export function readInt64(r: Reader): number {
     }
   }
   readVarint64(r);
-  let v: number;
   if (r.hi >= 0x80000000) {
-    // Negative: magnitude is the two's complement of the 64-bit pattern.
+    // Negative: the magnitude is the two's complement of the 64-bit pattern.
     const nlo = ~r.lo >>> 0;
     const nhi = ~r.hi >>> 0;
-    v = -(nhi * TWO_POW_32 + nlo + 1);
-  } else {
-    v = r.hi * TWO_POW_32 + r.lo;
+    if (nhi >= 0x200000) throw new DecodeError('int64 value beyond ±2^53 cannot be represented exactly', pos);
+    return -(nhi * TWO_POW_32 + nlo + 1);
   }
-  if (v > TWO_POW_53 || v < -TWO_POW_53) {
+  if (r.hi > 0x200000 || (r.hi === 0x200000 && r.lo !== 0)) {
     throw new DecodeError('int64 value beyond ±2^53 cannot be represented exactly', pos);
   }
-  return v;
+  return r.hi * TWO_POW_32 + r.lo;
 }
 
 /** A signed int64 varint as an exact bigint (timestamps in nanoseconds exceed 2^53). */

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_MAX_PROFILE_BYTES, readProfileFile } from '../../adapters/profile-file.js';
 import { compileFrameRegex, type FrameFilter } from '../../pprof/filter.js';
 import { diffTop, topOf, type TopOptions, type TopResult } from '../../pprof/top.js';
-import { profileHeader, renderTopText } from '../../render/top-text.js';
+import { profileHeader, renderTopText, type TopHeader } from '../../render/top-text.js';
 import type { CliIo } from '../io.js';
 import { byteSize, fraction, positiveInt } from '../options.js';
 import { UsageError } from '../errors.js';
@@ -15,6 +15,7 @@ interface TopFlags {
   focus?: string;
   ignore?: string;
   json?: boolean;
+  unit?: string;
   maxProfileBytes: number;
 }
 
@@ -26,6 +27,7 @@ function addTopFlags(cmd: Command): Command {
     .option('--lines', 'one row per source line instead of per function')
     .option('--focus <regex>', 'only samples with a frame (function, file or binary) matching the regex')
     .option('--ignore <regex>', 'drop samples with a frame matching the regex')
+    .option('--unit <unit>', 'print values in this unit (B, kB, MB, ns, ms, s...) instead of one chosen per table')
     .option('--json', 'print one JSON object with exact integer values')
     .option('--max-profile-bytes <size>', 'refuse profiles that decompress to more than this', byteSize('--max-profile-bytes'), DEFAULT_MAX_PROFILE_BYTES);
 }
@@ -64,9 +66,16 @@ export function topJson(result: TopResult): object {
   };
 }
 
-function print(io: CliIo, result: TopResult, header: string[], json: boolean | undefined): void {
-  if (json) io.stdout(JSON.stringify(topJson(result)) + '\n');
-  else io.stdout(renderTopText(result, header));
+function activeFilters(flags: TopFlags): string[] {
+  const out: string[] = [];
+  if (flags.focus) out.push(`focus=${flags.focus}`);
+  if (flags.ignore) out.push(`ignore=${flags.ignore}`);
+  return out;
+}
+
+function print(io: CliIo, result: TopResult, header: TopHeader, flags: TopFlags): void {
+  if (flags.json) io.stdout(JSON.stringify(topJson(result)) + '\n');
+  else io.stdout(renderTopText(result, header, flags.unit));
 }
 
 export function registerTop(program: Command, io: CliIo): void {
@@ -79,7 +88,7 @@ export function registerTop(program: Command, io: CliIo): void {
     const options = topOptions(flags);
     const profile = readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
     const result = topOf(profile, options);
-    print(io, result, profileHeader(profile, result.sampleType.type), flags.json);
+    print(io, result, profileHeader([profile], result.sampleType.type, activeFilters(flags)), flags);
   });
 
   addTopFlags(
@@ -93,6 +102,6 @@ export function registerTop(program: Command, io: CliIo): void {
     const base = readProfileFile(basePath, { maxBytes: flags.maxProfileBytes, labels: false });
     const profile = readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
     const result = diffTop(base, profile, options);
-    print(io, result, profileHeader(profile, result.sampleType.type), flags.json);
+    print(io, result, profileHeader([profile, base], result.sampleType.type, activeFilters(flags)), flags);
   });
 }

@@ -1,0 +1,223 @@
+import { describe, expect, it } from 'vitest';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { decodeProfile } from '../../src/pprof/decode.js';
+import { decodeProfileBytes } from '../../src/pprof/bytes.js';
+import { DecodeError } from '../../src/pprof/errors.js';
+import { locationAddress } from '../../src/model/profile.js';
+import { encode, P, type Field } from '../helpers/proto-writer.js';
+
+// String table shared by the hand-built profiles below.
+const STRINGS = ['', 'alloc_space', 'bytes', 'inuse_space', 'main.leaf', 'main.go', 'main.caller', 'bytes', 'space', 'req', '/api', 'main.inlined', '/bin/app', 'build-1'];
+
+function minimalProfile(extra: Field[] = [], packed = true): Uint8Array {
+  return encode([
+    P.valueType(1, 1, 2),
+    P.valueType(1, 3, 2),
+    P.sample([1, 2], [300, 200], packed),
+    P.sample([2], [50, 0], packed),
+    { f: 3, msg: [{ f: 1, varint: 1 }, { f: 2, varint: 0x400000 }, { f: 3, varint: 0x800000 }, { f: 5, varint: 12 }, { f: 6, varint: 13 }, { f: 7, varint: 1 }] },
+    P.loc(1, [[3, 7], [1, 12]], [{ f: 2, varint: 1 }, { f: 3, varint: 0x401000 }]),
+    P.loc(2, [[2, 30]]),
+    P.fn(1, 4, 5),
+    P.fn(2, 6, 5),
+    P.fn(3, 11, 5),
+    ...extra,
+    ...P.strings(STRINGS),
+  ]);
+}
+
+describe('decodeProfile', () => {
+  it('decodes every table of a profile whose string table comes last (as Go writes it)', () => {
+    const p = decodeProfile(minimalProfile());
+    expect(p.sampleTypes).toEqual([
+      { type: 'alloc_space', unit: 'bytes' },
+      { type: 'inuse_space', unit: 'bytes' },
+    ]);
+    expect(p.samples.count).toBe(2);
+    expect(Array.from(p.samples.values)).toEqual([300, 200, 50, 0]);
+    // Locations resolved to positions, leaf first.
+    expect(Array.from(p.samples.stackOffsets)).toEqual([0, 2, 3]);
+    expect(Array.from(p.samples.stackLocations)).toEqual([0, 1, 1]);
+    expect(p.locations.count).toBe(2);
+    expect(Array.from(p.locations.lineOffsets)).toEqual([0, 2, 3]);
+    // Location 1 has the inlined function first, then the function it was inlined into.
+    expect(Array.from(p.locations.lineFunction)).toEqual([2, 0, 1]);
+    expect(Array.from(p.locations.lineNumber)).toEqual([7, 12, 30]);
+    expect(p.locations.mapping[0]).toBe(0);
+    expect(p.locations.mapping[1]).toBe(-1);
+    expect(locationAddress(p.locations, 0)).toBe(0x401000n);
+    expect(p.functions.count).toBe(3);
+    expect(Array.from(p.functions.nameStr).map((i) => p.strings[i])).toEqual(['main.leaf', 'main.caller', 'main.inlined']);
+    expect(p.mappings[0]).toMatchObject({ id: 1, memoryStart: 0x400000n, memoryLimit: 0x800000n, filename: '/bin/app', buildId: 'build-1', hasFunctions: true, hasFilenames: false });
+  });
+
+  it('reads packed and non-packed repeated fields identically (Go writes lists of ≤ 2 unpacked)', () => {
+    const packed = decodeProfile(minimalProfile([], true));
+    const unpacked = decodeProfile(minimalProfile([], false));
+    expect(Array.from(unpacked.samples.values)).toEqual(Array.from(packed.samples.values));
+    expect(Array.from(unpacked.samples.stackLocations)).toEqual(Array.from(packed.samples.stackLocations));
+  });
+
+  // Field-by-field cases: a field of the Profile message, the value written, and what the decoded profile shows.
+  const scalarCases: { name: string; fields: Field[]; check: (p: ReturnType<typeof decodeProfile>) => unknown; expected: unknown }[] = [
+    { name: 'time_nanos beyond 2^53 stays exact', fields: [{ f: 9, varint: 1764149662123456789n }], check: (p) => p.timeNanos, expected: 1764149662123456789n },
+    { name: 'duration_nanos', fields: [{ f: 10, varint: 10_000_000_000n }], check: (p) => p.durationNanos, expected: 10_000_000_000n },
+    { name: 'period', fields: [{ f: 12, varint: 524288 }], check: (p) => p.period, expected: 524288 },
+    { name: 'period_type', fields: [P.valueType(11, 8, 7)], check: (p) => p.periodType, expected: { type: 'space', unit: 'bytes' } },
+    { name: 'default_sample_type', fields: [{ f: 14, varint: 1 }], check: (p) => p.defaultSampleType, expected: 'alloc_space' },
+    { name: 'drop_frames and keep_frames', fields: [{ f: 7, varint: 4 }, { f: 8, varint: 6 }], check: (p) => [p.dropFrames, p.keepFrames], expected: ['main.leaf', 'main.caller'] },
+    { name: 'comment, unpacked', fields: [{ f: 13, varint: 9 }, { f: 13, varint: 10 }], check: (p) => p.comments, expected: ['req', '/api'] },
+    { name: 'comment, packed', fields: [{ f: 13, packed: [9, 10] }], check: (p) => p.comments, expected: ['req', '/api'] },
+    {
+      name: 'unknown fields of every wire type are skipped',
+      fields: [{ f: 99, varint: 5 }, { f: 98, str: 'x' }, { f: 97, fixed64: 1n }, { f: 96, fixed32: 7 }],
+      check: (p) => p.samples.count,
+      expected: 2,
+    },
+  ];
+  for (const c of scalarCases) {
+    it(`field: ${c.name}`, () => {
+      expect(c.check(decodeProfile(minimalProfile(c.fields)))).toEqual(c.expected);
+    });
+  }
+
+  it('decodes string and numeric labels with units', () => {
+    const bytes = encode([
+      P.valueType(1, 3, 2),
+      P.sample([1], [10], true, [
+        [{ f: 1, varint: 7 }, { f: 3, varint: 4096 }, { f: 4, varint: 2 }],
+        [{ f: 1, varint: 9 }, { f: 2, varint: 10 }],
+      ]),
+      P.loc(1, [[1, 1]]),
+      P.fn(1, 4),
+      ...P.strings(STRINGS),
+    ]);
+    const p = decodeProfile(bytes);
+    const s = p.samples;
+    expect(Array.from(s.labelOffsets)).toEqual([0, 2]);
+    expect(Array.from(s.labelKeyStr).map((i) => p.strings[i])).toEqual(['bytes', 'req']);
+    expect(Array.from(s.labelNum)).toEqual([4096, 0]);
+    expect(p.strings[s.labelNumUnitStr[0]!]).toBe('bytes');
+    expect(p.strings[s.labelValueStr[1]!]).toBe('/api');
+    // Labels can be skipped when the caller does not need them.
+    expect(decodeProfile(bytes, { labels: false }).samples.labelKeyStr.length).toBe(0);
+  });
+
+  it('decodes negative int64 values (10-byte varints, as diff profiles hold)', () => {
+    const bytes = encode([P.valueType(1, 3, 2), P.sample([1], [-123456789]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]);
+    expect(decodeProfile(bytes).samples.values[0]).toBe(-123456789);
+  });
+
+  it('keeps addresses above 2^53 exact (vsyscall mappings)', () => {
+    const bytes = encode([
+      P.valueType(1, 3, 2),
+      { f: 3, msg: [{ f: 1, varint: 1 }, { f: 2, varint: 0xffffffffff600000n }, { f: 3, varint: 0xffffffffff601000n }] },
+      P.loc(1, [[1, 1]], [{ f: 2, varint: 1 }, { f: 3, varint: 0xffffffffff600400n }]),
+      P.sample([1], [1]),
+      P.fn(1, 4),
+      ...P.strings(STRINGS),
+    ]);
+    const p = decodeProfile(bytes);
+    expect(p.mappings[0]!.memoryStart).toBe(0xffffffffff600000n);
+    expect(locationAddress(p.locations, 0)).toBe(0xffffffffff600400n);
+  });
+
+  it('refuses a sample value beyond 2^53 instead of rounding it', () => {
+    const bytes = encode([P.valueType(1, 3, 2), P.sample([1], [2n ** 53n + 1n]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]);
+    expect(() => decodeProfile(bytes)).toThrow(/beyond ±2\^53/);
+  });
+
+  it('decodes gzip input through the passed-in inflater and reports offsets in the decompressed data', () => {
+    const raw = minimalProfile();
+    const p = decodeProfileBytes(gzipSync(raw), (b) => gunzipSync(b));
+    expect(p.samples.count).toBe(2);
+    const broken = raw.slice(0, raw.length - 3);
+    try {
+      decodeProfileBytes(gzipSync(broken), (b) => gunzipSync(b));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(DecodeError);
+      expect((e as DecodeError).message).toMatch(/of the decompressed data/);
+    }
+  });
+
+  const badInputs: { name: string; bytes: () => Uint8Array; error: RegExp }[] = [
+    { name: 'empty', bytes: () => new Uint8Array(0), error: /empty input/ },
+    { name: 'no string table (another message)', bytes: () => encode([{ f: 1, varint: 5 }]), error: /wire type 0, expected 2|no string table/ },
+    { name: 'JSON text', bytes: () => new TextEncoder().encode('{"schemaVersion": 1}'), error: /./ },
+    {
+      name: 'string_table[0] not empty',
+      bytes: () => encode([...P.strings(['x'])]),
+      error: /string_table\[0\]/,
+    },
+    {
+      name: 'string index out of range',
+      bytes: () => encode([P.valueType(1, 3, 99), ...P.strings(STRINGS)]),
+      error: /string index 99 out of range/,
+    },
+    {
+      name: 'unknown location id',
+      bytes: () => encode([P.valueType(1, 3, 2), P.sample([7], [1]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]),
+      error: /unknown location id 7/,
+    },
+    {
+      name: 'unknown function id',
+      bytes: () => encode([P.valueType(1, 3, 2), P.loc(1, [[5, 1]]), ...P.strings(STRINGS)]),
+      error: /unknown function id 5/,
+    },
+    {
+      name: 'value count differs from sample types',
+      bytes: () => encode([P.valueType(1, 3, 2), P.sample([1], [1, 2]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]),
+      error: /sample has 2 values, profile has 1 sample types/,
+    },
+    {
+      name: 'length pointing past the end',
+      bytes: () => Uint8Array.from([0x32, 0x05, 0x61]),
+      error: /length 5 runs past the end/,
+    },
+    {
+      name: 'huge declared length',
+      bytes: () => Uint8Array.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f]),
+      error: /runs past the end/,
+    },
+    {
+      name: 'varint longer than 10 bytes',
+      bytes: () => Uint8Array.from([0x48, ...new Array(11).fill(0xff), 0x01]),
+      error: /varint/,
+    },
+    {
+      name: 'wire type of a known field wrong',
+      bytes: () => Uint8Array.from([0x30, 0x01]),
+      error: /field string_table has wire type 0, expected 2/,
+    },
+    { name: 'group wire type', bytes: () => Uint8Array.from([0x7b]), error: /unsupported wire type 3/ },
+    { name: 'duplicate location id', bytes: () => encode([P.loc(1, []), P.loc(1, []), ...P.strings(STRINGS)]), error: /location id 1 is not unique/ },
+  ];
+  for (const c of badInputs) {
+    it(`refuses ${c.name} with a DecodeError naming the offset`, () => {
+      try {
+        decodeProfileBytes(c.bytes(), (b) => gunzipSync(b));
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(DecodeError);
+        expect((e as DecodeError).message).toMatch(c.error);
+        expect((e as DecodeError).message).toMatch(/at byte \d+/);
+      }
+    });
+  }
+
+  it('throws only DecodeError for every truncation of a valid profile', () => {
+    const bytes = minimalProfile();
+    let refused = 0;
+    for (let n = 0; n < bytes.length; n++) {
+      try {
+        decodeProfile(bytes.subarray(0, n));
+      } catch (e) {
+        expect(e).toBeInstanceOf(DecodeError);
+        refused++;
+      }
+    }
+    // A prefix that ends on a field boundary can still be valid; most are not.
+    expect(refused).toBeGreaterThan(bytes.length / 2);
+  });
+});
