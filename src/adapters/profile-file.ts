@@ -27,7 +27,10 @@ export interface ReadProfileOptions {
 export function cappedGunzip(maxBytes: number): (bytes: Uint8Array) => Uint8Array {
   return (bytes) => {
     try {
-      return gunzipSync(bytes, { maxOutputLength: maxBytes });
+      // The gzip trailer states the size (mod 2^32): one output chunk of that size spares zlib a final copy.
+      const stated = bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4).getUint32(0, true) : 0;
+      const chunkSize = stated >= 64 && stated < maxBytes ? stated + 1 : undefined;
+      return gunzipSync(bytes, { maxOutputLength: maxBytes, ...(chunkSize ? { chunkSize } : {}) });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {

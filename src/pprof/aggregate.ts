@@ -52,9 +52,10 @@ export interface NodeTotals {
  */
 export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
   const nNodes = prepared.names.length;
-  const flat = new Float64Array(nNodes);
-  const cum = new Float64Array(nNodes);
-  const seen = new Int32Array(nNodes).fill(-1);
+  // One spare slot (index nNodes) absorbs the padding frames of paddedFrames.
+  const flat = new Float64Array(nNodes + 1);
+  const cum = new Float64Array(nNodes + 1);
+  const seen = new Int32Array(nNodes + 1).fill(-1);
   let stamp = 0;
   let total = 0;
   let baseTotal = 0;
@@ -63,6 +64,7 @@ export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
     const { samples } = part.profile;
     const nTypes = part.profile.sampleTypes.length;
     const { offsets: frameOffsets, nodes: frameNodes } = part.frames;
+    const padded = paddedFrames(part.frames, nNodes);
     const { stackOffsets, stackLocations, values } = samples;
     const keep = part.keep;
     for (let s = 0; s < samples.count; s++) {
@@ -82,7 +84,26 @@ export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
       stamp++;
       for (let k = first; k < last; k++) {
         const loc = stackLocations[k]!;
-        for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) {
+        const b = loc << 2;
+        const n0 = padded[b]!;
+        if (seen[n0] !== stamp) {
+          seen[n0] = stamp;
+          cum[n0]! += v;
+        }
+        const n1 = padded[b + 1]!;
+        if (n1 === nNodes) continue;
+        if (seen[n1] !== stamp) {
+          seen[n1] = stamp;
+          cum[n1]! += v;
+        }
+        const n2 = padded[b + 2]!;
+        if (n2 === nNodes) continue;
+        if (seen[n2] !== stamp) {
+          seen[n2] = stamp;
+          cum[n2]! += v;
+        }
+        // Rare: more than three frames in one location (deep inlining).
+        for (let f = frameOffsets[loc]! + 3; f < frameOffsets[loc + 1]!; f++) {
           const node = frameNodes[f]!;
           if (seen[node] !== stamp) {
             seen[node] = stamp;
@@ -90,12 +111,28 @@ export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
           }
         }
       }
-      flat[frameNodes[frameOffsets[stackLocations[first]!]!]!]! += v;
+      flat[padded[stackLocations[first]! << 2]!]! += v;
     }
   }
   let flatSum = 0;
   for (let i = 0; i < nNodes; i++) flatSum += flat[i]!;
-  return { names: prepared.names, flat, cum, total: hasBase ? baseTotal : total, flatSum };
+  return { names: prepared.names, flat: flat.subarray(0, nNodes), cum: cum.subarray(0, nNodes), total: hasBase ? baseTotal : total, flatSum };
+}
+
+/**
+ * The first three frames of each location at a fixed stride of four (the
+ * fourth slot unused), `spare` where a location has fewer: the aggregation
+ * loop then reads frames without a per-location offset lookup or loop.
+ */
+function paddedFrames(frames: FrameTable, spare: number): Int32Array {
+  const nLocations = frames.offsets.length - 1;
+  const out = new Int32Array(nLocations * 4).fill(spare);
+  for (let loc = 0; loc < nLocations; loc++) {
+    const start = frames.offsets[loc]!;
+    const n = Math.min(3, frames.offsets[loc + 1]! - start);
+    for (let j = 0; j < n; j++) out[loc * 4 + j] = frames.nodes[start + j]!;
+  }
+  return out;
 }
 
 /** pprof's marker for a node reached by inlining: all incoming calls inlined, or some. */
@@ -111,12 +148,24 @@ export function inlineLabels(prepared: PreparedInputs, kept: readonly number[], 
   const K = kept.length;
   const slot = new Int32Array(prepared.names.length).fill(-1);
   kept.forEach((node, i) => (slot[node] = i));
+  // Only a node seen as an inlined frame can be labelled: without one, skip the pass.
+  let anyInlinedKept = false;
+  for (const part of prepared.parts) {
+    const { nodes, inlined } = part.frames;
+    for (let f = 0; f < nodes.length && !anyInlinedKept; f++) if (inlined[f] === 1 && slot[nodes[f]!]! >= 0) anyInlinedKept = true;
+  }
+  if (!anyInlinedKept) return kept.map(() => '');
   const edges = newEdgeStore(K);
   let stamp = 0;
   for (const part of prepared.parts) {
     const { samples } = part.profile;
     const nTypes = part.profile.sampleTypes.length;
     const { offsets: frameOffsets, nodes: frameNodes, inlined } = part.frames;
+    // Locations holding no kept frame are stepped over with one byte read.
+    const hasKept = new Uint8Array(part.profile.locations.count);
+    for (let loc = 0; loc < hasKept.length; loc++) {
+      for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
+    }
     const keep = part.keep;
     for (let s = 0; s < samples.count; s++) {
       if (keep !== null && keep[s] === 0) continue;
@@ -127,6 +176,7 @@ export function inlineLabels(prepared: PreparedInputs, kept: readonly number[], 
       // Root to leaf, as pprof walks a sample when it builds edges.
       for (let k = samples.stackOffsets[s + 1]! - 1; k >= samples.stackOffsets[s]!; k--) {
         const loc = samples.stackLocations[k]!;
+        if (hasKept[loc] === 0) continue;
         for (let f = frameOffsets[loc + 1]! - 1; f >= frameOffsets[loc]!; f--) {
           const child = slot[frameNodes[f]!]!;
           if (child < 0) continue;

@@ -1,649 +1,221 @@
-import type { Functions, Locations, Mapping, Profile, Samples, ValueType } from '../model/profile.js';
+import type { Profile } from '../model/profile.js';
+import { ArrayBuilder, f64, u8 } from './array-builder.js';
+import { SampleCollector } from './decode-samples.js';
+import { decodeTables } from './decode-tables.js';
 import { DecodeError } from './errors.js';
-import {
-  WIRE_LEN,
-  WIRE_VARINT,
-  expectWire,
-  newReader,
-  readInt64,
-  readInt64Big,
-  readKey,
-  readLengthEnd,
-  readString,
-  readUint,
-  readUint64Big,
-  readVarint64,
-  skipField,
-  type Reader,
-} from './wire.js';
-
-/**
- * Field numbers of profile.proto (github.com/google/pprof/proto/profile.proto).
- * Keys below are `field << 3 | wireType` as they appear on the wire.
- */
-const enum ProfileField {
-  SampleType = 1,
-  Sample = 2,
-  Mapping = 3,
-  Location = 4,
-  Function = 5,
-  StringTable = 6,
-  DropFrames = 7,
-  KeepFrames = 8,
-  TimeNanos = 9,
-  DurationNanos = 10,
-  PeriodType = 11,
-  Period = 12,
-  Comment = 13,
-  DefaultSampleType = 14,
-}
+import { WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, newReader, readKey, readLengthEnd, skipField } from './wire.js';
 
 export interface DecodeOptions {
   /** Decode sample labels (default true). `top` and series aggregation do not need them. */
   readonly labels?: boolean;
   /** Set when the bytes were gunzipped first, so errors say their offsets are in the decompressed data. */
   readonly compressed?: boolean;
-}
-
-/** Growable list of [start, end) spans of sub-messages found in the first pass. */
-interface Spans {
-  data: Uint32Array;
-  n: number;
-}
-
-function newSpans(): Spans {
-  return { data: new Uint32Array(64), n: 0 };
-}
-
-function pushSpan(s: Spans, start: number, end: number): void {
-  if (s.n * 2 + 2 > s.data.length) {
-    const next = new Uint32Array(s.data.length * 2);
-    next.set(s.data);
-    s.data = next;
-  }
-  s.data[s.n * 2] = start;
-  s.data[s.n * 2 + 1] = end;
-  s.n++;
-}
-
-/** Maps proto ids (uint64, usually 1..N) to table positions: dense array when ids are compact, Map otherwise. */
-interface IdIndex {
-  get(id: number): number; // -1 when absent
-}
-
-function buildIdIndex(ids: Float64Array, count: number, table: string, spans: Spans): IdIndex {
-  let max = 0;
-  for (let i = 0; i < count; i++) if (ids[i]! > max) max = ids[i]!;
-  const check = (seen: (id: number) => boolean, id: number, i: number): void => {
-    if (id === 0) throw new DecodeError(`${table} has id 0`, spans.data[i * 2]!);
-    if (seen(id)) throw new DecodeError(`${table} id ${id} is not unique`, spans.data[i * 2]!);
-  };
-  if (max <= count * 4 + 1024) {
-    const dense = new Int32Array(max + 1).fill(-1);
-    for (let i = 0; i < count; i++) {
-      const id = ids[i]!;
-      check((x) => dense[x] !== -1, id, i);
-      dense[id] = i;
-    }
-    return { get: (id) => (id <= max ? dense[id]! : -1) };
-  }
-  const map = new Map<number, number>();
-  for (let i = 0; i < count; i++) {
-    const id = ids[i]!;
-    check((x) => map.has(x), id, i);
-    map.set(id, i);
-  }
-  return { get: (id) => map.get(id) ?? -1 };
+  /** Expected size in bytes, when known, to size buffers once. */
+  readonly sizeHint?: number;
 }
 
 /**
- * Decodes an uncompressed profile.proto message into the compact Profile.
- *
- * Pure: no I/O; gzip is handled by the caller (see `decodeProfileBytes`).
- * Throws only DecodeError, naming the byte offset of the first problem.
- * Unknown fields are skipped, as protobuf requires; references that point
- * nowhere (string, location, function or mapping ids) are errors, as in pprof.
+ * Decodes a profile.proto message fed in chunks, so decoding can run while
+ * the rest is still being inflated or read. Pure: the caller does the I/O.
  */
-export function decodeProfile(bytes: Uint8Array, options: DecodeOptions = {}): Profile {
+export interface ProfileDecoder {
+  push(chunk: Uint8Array): void;
+  /** Ends the input and returns the profile; throws DecodeError when it is not a valid one. */
+  finish(): Profile;
+}
+
+const SAMPLE_KEY = (2 << 3) | WIRE_LEN;
+
+/**
+ * Creates a streaming decoder. Samples (the bulk of a profile) are decoded
+ * as soon as their bytes arrive; every other top-level field is set aside
+ * and decoded at the end, once the string, function and location tables
+ * that samples refer to are all known.
+ */
+export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecoder {
+  const compressed = options.compressed ?? false;
+  const samples = new SampleCollector(options.labels ?? true, options.sizeHint ?? 1 << 16);
+  // Fields other than samples, copied verbatim, and where each came from (for error offsets).
+  const rest = new ArrayBuilder(u8, 1 << 12);
+  const restSegments = new ArrayBuilder(f64, 64); // pairs: offset in rest, offset in the input
+  let pending = new Uint8Array(0);
+  let pendingLength = 0;
+  let consumed = 0; // absolute offset of the first byte not yet decoded
+  let done = false;
+
+  const fail = (e: unknown): never => {
+    if (e instanceof DecodeError) throw compressed && !e.compressed ? new DecodeError(e.reason, e.offset, true) : e;
+    // Typed arrays sized from absurd input can exceed what V8 allocates: still the input's fault.
+    if (e instanceof RangeError) throw new DecodeError(`profile too large to hold (${e.message})`, consumed, compressed);
+    throw e; // anything else is a bug in this decoder and must surface as one
+  };
+
+  /** Decodes the complete top-level fields of buf[0, length); returns how many bytes it used. */
+  const decodeFields = (buf: Uint8Array, length: number): number => {
+    const base = consumed; // absolute offset of buf[0]
+    let pos = 0;
+    while (pos < length) {
+      const key = buf[pos]!;
+      // Hot path: a sample whose length fits one or two bytes, entirely here.
+      if (key === SAMPLE_KEY && pos + 3 <= length) {
+        const b1 = buf[pos + 1]!;
+        const b2 = buf[pos + 2]!;
+        const start = b1 < 0x80 ? pos + 2 : b2 < 0x80 ? pos + 3 : -1;
+        const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
+        if (start > 0 && end <= length) {
+          samples.add(buf, start, end, base);
+          pos = end;
+          continue;
+        }
+      }
+      const end = fieldEnd(buf, pos, length, base);
+      if (end < 0) break;
+      if (key === SAMPLE_KEY) {
+        let p = pos + 1;
+        while (buf[p]! >= 0x80) p++;
+        samples.add(buf, p + 1, end, base);
+      } else {
+        if ((key & 0xf8) === 0x10) throw new DecodeError(`field sample has wire type ${key & 7}, expected 2`, base + pos);
+        restSegments.push(rest.n);
+        restSegments.push(base + pos);
+        rest.pushAll(buf, pos, end);
+      }
+      pos = end;
+    }
+    consumed = base + pos;
+    return pos;
+  };
+
+  return {
+    push(chunk) {
+      if (done) throw new Error('ProfileDecoder: push after finish');
+      try {
+        if (pendingLength === 0) {
+          const used = decodeFields(chunk, chunk.length);
+          if (used < chunk.length) {
+            pending = chunk.slice(used);
+            pendingLength = pending.length;
+          }
+          return;
+        }
+        // A field straddles chunks: append (amortised doubling) and decode from the joined bytes.
+        if (pendingLength + chunk.length > pending.length) {
+          const grown = new Uint8Array(Math.max(pending.length * 2, pendingLength + chunk.length));
+          grown.set(pending.subarray(0, pendingLength));
+          pending = grown;
+        }
+        pending.set(chunk, pendingLength);
+        pendingLength += chunk.length;
+        const used = decodeFields(pending, pendingLength);
+        pending.copyWithin(0, used, pendingLength);
+        pendingLength -= used;
+      } catch (e) {
+        fail(e);
+      }
+    },
+
+    finish() {
+      done = true;
+      try {
+        if (pendingLength > 0) {
+          // A truncated field: let the general reader say what is wrong with it.
+          const r = newReader(pending.subarray(0, pendingLength));
+          try {
+            const key = readKey(r);
+            skipField(r, key & 7, 0);
+          } catch (e) {
+            if (e instanceof DecodeError) throw new DecodeError(e.reason, e.offset + consumed);
+            throw e;
+          }
+          throw new DecodeError('truncated field', consumed);
+        }
+        if (consumed === 0) throw new DecodeError('empty input: not a pprof profile', 0);
+        let tables;
+        try {
+          tables = decodeTables(rest.finish());
+        } catch (e) {
+          if (e instanceof DecodeError) throw new DecodeError(e.reason, toInputOffset(restSegments, e.offset));
+          throw e;
+        }
+        const resolved = samples.resolve(tables);
+        return {
+          schemaVersion: 1,
+          strings: tables.strings,
+          sampleTypes: tables.sampleTypes,
+          defaultSampleType: tables.defaultSampleType,
+          periodType: tables.periodType,
+          period: tables.period,
+          timeNanos: tables.timeNanos,
+          durationNanos: tables.durationNanos,
+          comments: tables.comments,
+          dropFrames: tables.dropFrames,
+          keepFrames: tables.keepFrames,
+          mappings: tables.mappings,
+          samples: resolved,
+          locations: tables.locations,
+          functions: tables.functions,
+        };
+      } catch (e) {
+        return fail(e);
+      }
+    },
+  };
+}
+
+/** Maps an offset in the set-aside fields back to the input. */
+function toInputOffset(segments: ArrayBuilder<Float64Array>, restOffset: number): number {
+  const d = segments.data;
+  let lo = 0;
+  let hi = segments.n / 2 - 1;
+  if (hi < 0) return restOffset;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (d[mid * 2]! <= restOffset) lo = mid;
+    else hi = mid - 1;
+  }
+  return d[lo * 2 + 1]! + (restOffset - d[lo * 2]!);
+}
+
+/**
+ * End offset of the top-level field at buf[pos], or -1 when its bytes have
+ * not all arrived. Invalid keys and wire types throw (with absolute offsets).
+ */
+function fieldEnd(buf: Uint8Array, pos: number, length: number, base: number): number {
+  const r = newReader(buf, pos, length);
   try {
-    return decodeUnchecked(bytes, options.labels ?? true);
+    const key = readKey(r);
+    const wire = key & 7;
+    if (wire === WIRE_LEN) {
+      const lenAt = r.pos;
+      // The length varint itself may be incomplete.
+      if (!varintComplete(buf, lenAt, length)) return -1;
+      r.end = Number.MAX_SAFE_INTEGER;
+      const end = readLengthEnd(r);
+      return end <= length ? end : -1;
+    }
+    if (wire === WIRE_VARINT) return varintComplete(buf, r.pos, length) ? (skipField(r, wire, pos), r.pos) : -1;
+    if (wire === WIRE_FIXED64) return r.pos + 8 <= length ? r.pos + 8 : -1;
+    if (wire === WIRE_FIXED32) return r.pos + 4 <= length ? r.pos + 4 : -1;
+    skipField(r, wire, pos); // throws: unsupported wire type
+    return -1;
   } catch (e) {
     if (e instanceof DecodeError) {
-      if (options.compressed && !e.compressed) throw new DecodeError(e.reason, e.offset, true);
-      throw e;
-    }
-    // Typed arrays sized from absurd input can exceed what V8 allocates: still the input's fault.
-    // Anything else is a bug in this decoder and must surface as one.
-    if (e instanceof RangeError) {
-      throw new DecodeError(`profile too large to hold (${e.message})`, 0, options.compressed ?? false);
+      // A key cut off by the chunk boundary is not an error yet.
+      if (!varintComplete(buf, pos, length)) return -1;
+      throw new DecodeError(e.reason, e.offset + base);
     }
     throw e;
   }
 }
 
-function decodeUnchecked(bytes: Uint8Array, withLabels: boolean): Profile {
-  const r = newReader(bytes);
-  const sampleTypeSpans = newSpans();
-  const sampleSpans = newSpans();
-  const mappingSpans = newSpans();
-  const locationSpans = newSpans();
-  const functionSpans = newSpans();
-  const stringSpans = newSpans();
-  let periodTypeSpan: [number, number] | null = null;
-  let dropFrames = 0;
-  let keepFrames = 0;
-  let timeNanos = 0n;
-  let durationNanos = 0n;
-  let period = 0;
-  const commentIdx: number[] = [];
-  let defaultSampleType = 0;
-  let sampleBytes = 0;
-
-  // Pass 1: the top-level fields may come in any order (Go writes the string
-  // table last), so record where each table's messages are before decoding them.
-  while (r.pos < r.end) {
-    const at = r.pos;
-    const key = readKey(r);
-    const field = key >>> 3;
-    const wire = key & 7;
-    switch (field) {
-      case ProfileField.SampleType:
-      case ProfileField.Sample:
-      case ProfileField.Mapping:
-      case ProfileField.Location:
-      case ProfileField.Function:
-      case ProfileField.StringTable:
-      case ProfileField.PeriodType: {
-        expectWire(wire, WIRE_LEN, profileFieldName(field), at);
-        const end = readLengthEnd(r);
-        const start = r.pos;
-        r.pos = end;
-        if (field === ProfileField.SampleType) pushSpan(sampleTypeSpans, start, end);
-        else if (field === ProfileField.Sample) {
-          pushSpan(sampleSpans, start, end);
-          sampleBytes += end - start;
-        } else if (field === ProfileField.Mapping) pushSpan(mappingSpans, start, end);
-        else if (field === ProfileField.Location) pushSpan(locationSpans, start, end);
-        else if (field === ProfileField.Function) pushSpan(functionSpans, start, end);
-        else if (field === ProfileField.StringTable) pushSpan(stringSpans, start, end);
-        else periodTypeSpan = [start, end];
-        break;
-      }
-      case ProfileField.DropFrames:
-        expectWire(wire, WIRE_VARINT, 'drop_frames', at);
-        dropFrames = readStringIndex(r);
-        break;
-      case ProfileField.KeepFrames:
-        expectWire(wire, WIRE_VARINT, 'keep_frames', at);
-        keepFrames = readStringIndex(r);
-        break;
-      case ProfileField.TimeNanos:
-        expectWire(wire, WIRE_VARINT, 'time_nanos', at);
-        timeNanos = readInt64Big(r);
-        break;
-      case ProfileField.DurationNanos:
-        expectWire(wire, WIRE_VARINT, 'duration_nanos', at);
-        durationNanos = readInt64Big(r);
-        break;
-      case ProfileField.Period:
-        expectWire(wire, WIRE_VARINT, 'period', at);
-        period = readInt64(r);
-        break;
-      case ProfileField.Comment:
-        readRepeatedVarint(r, wire, 'comment', at, (v) => commentIdx.push(v));
-        break;
-      case ProfileField.DefaultSampleType:
-        expectWire(wire, WIRE_VARINT, 'default_sample_type', at);
-        defaultSampleType = readStringIndex(r);
-        break;
-      default:
-        skipField(r, wire, at);
-    }
-  }
-
-  // Strings first: everything else refers to them.
-  if (stringSpans.n === 0) {
-    throw new DecodeError('no string table: not a pprof profile', 0);
-  }
-  const strings: string[] = new Array<string>(stringSpans.n);
-  for (let i = 0; i < stringSpans.n; i++) {
-    strings[i] = readString(bytes, stringSpans.data[i * 2]!, stringSpans.data[i * 2 + 1]!);
-  }
-  if (strings[0] !== '') {
-    throw new DecodeError('string_table[0] is not the empty string: not a pprof profile', stringSpans.data[0]! - 1);
-  }
-  const str = (idx: number, at: number): string => {
-    const s = strings[idx];
-    if (s === undefined) throw new DecodeError(`string index ${idx} out of range (table has ${strings.length})`, at);
-    return s;
-  };
-  const checkStr = (idx: number, at: number): number => {
-    if (idx >= strings.length) throw new DecodeError(`string index ${idx} out of range (table has ${strings.length})`, at);
-    return idx;
-  };
-
-  const sampleTypes: ValueType[] = [];
-  for (let i = 0; i < sampleTypeSpans.n; i++) {
-    sampleTypes.push(decodeValueType(bytes, sampleTypeSpans.data[i * 2]!, sampleTypeSpans.data[i * 2 + 1]!, str));
-  }
-  const periodType = periodTypeSpan ? decodeValueType(bytes, periodTypeSpan[0], periodTypeSpan[1], str) : null;
-
-  const mappings: Mapping[] = [];
-  for (let i = 0; i < mappingSpans.n; i++) {
-    mappings.push(decodeMapping(bytes, mappingSpans.data[i * 2]!, mappingSpans.data[i * 2 + 1]!, str));
-  }
-  const mappingIds = new Float64Array(mappings.length);
-  mappings.forEach((m, i) => (mappingIds[i] = m.id));
-  const mappingIndex = buildIdIndex(mappingIds, mappings.length, 'mapping', mappingSpans);
-
-  const functions = decodeFunctions(bytes, functionSpans, checkStr);
-  const functionIndex = buildIdIndex(functions.id, functions.count, 'function', functionSpans);
-
-  const locations = decodeLocations(bytes, locationSpans, mappingIndex, functionIndex);
-  const locationIndex = buildIdIndex(locations.id, locations.count, 'location', locationSpans);
-
-  const samples = decodeSamples(bytes, sampleSpans, sampleBytes, sampleTypes.length, locationIndex, withLabels, checkStr);
-
-  return {
-    schemaVersion: 1,
-    strings,
-    sampleTypes,
-    defaultSampleType: str(defaultSampleType, 0),
-    periodType,
-    period,
-    timeNanos,
-    durationNanos,
-    comments: commentIdx.map((i) => str(i, 0)),
-    dropFrames: str(dropFrames, 0),
-    keepFrames: str(keepFrames, 0),
-    mappings,
-    samples,
-    locations,
-    functions,
-  };
+function varintComplete(buf: Uint8Array, pos: number, length: number): boolean {
+  for (let i = pos; i < length && i < pos + 10; i++) if (buf[i]! < 0x80) return true;
+  return length - pos >= 10; // ten bytes without an end: complete, and invalid (reported by the reader)
 }
 
-function profileFieldName(field: number): string {
-  return (
-    ['', 'sample_type', 'sample', 'mapping', 'location', 'function', 'string_table', '', '', '', '', 'period_type'][field] ?? String(field)
-  );
+/** Decodes a whole uncompressed profile.proto message. Throws only DecodeError, naming the byte offset of the first problem. */
+export function decodeProfile(bytes: Uint8Array, options: DecodeOptions = {}): Profile {
+  const decoder = createProfileDecoder({ ...options, sizeHint: options.sizeHint ?? bytes.length });
+  decoder.push(bytes);
+  return decoder.finish();
 }
-
-function readStringIndex(r: Reader): number {
-  return readInt64(r);
-}
-
-/** Calls `each` for every element of a repeated varint field, packed (wire type 2) or not (0). */
-function readRepeatedVarint(r: Reader, wire: number, name: string, at: number, each: (v: number) => void): void {
-  if (wire === WIRE_VARINT) {
-    each(readInt64(r));
-  } else if (wire === WIRE_LEN) {
-    const end = readLengthEnd(r);
-    const outer = r.end;
-    r.end = end;
-    while (r.pos < end) each(readInt64(r));
-    r.end = outer;
-  } else {
-    throw new DecodeError(`field ${name} has wire type ${wire}, expected 0 or 2`, at);
-  }
-}
-
-function decodeValueType(bytes: Uint8Array, start: number, end: number, str: (i: number, at: number) => string): ValueType {
-  const r = newReader(bytes, start, end);
-  let type = 0;
-  let unit = 0;
-  let typeAt = start;
-  let unitAt = start;
-  while (r.pos < r.end) {
-    const at = r.pos;
-    const key = readKey(r);
-    const field = key >>> 3;
-    if (field === 1 || field === 2) {
-      expectWire(key & 7, WIRE_VARINT, field === 1 ? 'ValueType.type' : 'ValueType.unit', at);
-      if (field === 1) {
-        typeAt = at;
-        type = readInt64(r);
-      } else {
-        unitAt = at;
-        unit = readInt64(r);
-      }
-    } else skipField(r, key & 7, at);
-  }
-  return { type: str(type, typeAt), unit: str(unit, unitAt) };
-}
-
-function decodeMapping(bytes: Uint8Array, start: number, end: number, str: (i: number, at: number) => string): Mapping {
-  const r = newReader(bytes, start, end);
-  let id = 0;
-  let memoryStart = 0n;
-  let memoryLimit = 0n;
-  let fileOffset = 0n;
-  let filename = 0;
-  let buildId = 0;
-  const flags = [false, false, false, false];
-  while (r.pos < r.end) {
-    const at = r.pos;
-    const key = readKey(r);
-    const field = key >>> 3;
-    if (field >= 1 && field <= 10) {
-      expectWire(key & 7, WIRE_VARINT, `Mapping field ${field}`, at);
-      switch (field) {
-        case 1:
-          id = readUint(r);
-          break;
-        case 2:
-          memoryStart = readUint64Big(r);
-          break;
-        case 3:
-          memoryLimit = readUint64Big(r);
-          break;
-        case 4:
-          fileOffset = readUint64Big(r);
-          break;
-        case 5:
-          filename = readInt64(r);
-          str(filename, at);
-          break;
-        case 6:
-          buildId = readInt64(r);
-          str(buildId, at);
-          break;
-        default:
-          flags[field - 7] = readUint(r) !== 0;
-      }
-    } else skipField(r, key & 7, at);
-  }
-  return {
-    id,
-    memoryStart,
-    memoryLimit,
-    fileOffset,
-    filename: str(filename, start),
-    buildId: str(buildId, start),
-    hasFunctions: flags[0]!,
-    hasFilenames: flags[1]!,
-    hasLineNumbers: flags[2]!,
-    hasInlineFrames: flags[3]!,
-  };
-}
-
-function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, at: number) => number): Functions {
-  const n = spans.n;
-  const id = new Float64Array(n);
-  const nameStr = new Uint32Array(n);
-  const systemNameStr = new Uint32Array(n);
-  const filenameStr = new Uint32Array(n);
-  const startLine = new Float64Array(n);
-  const r = newReader(bytes);
-  for (let i = 0; i < n; i++) {
-    r.pos = spans.data[i * 2]!;
-    r.end = spans.data[i * 2 + 1]!;
-    while (r.pos < r.end) {
-      const at = r.pos;
-      const key = readKey(r);
-      const field = key >>> 3;
-      if (field >= 1 && field <= 5) {
-        expectWire(key & 7, WIRE_VARINT, `Function field ${field}`, at);
-        if (field === 1) id[i] = readUint(r);
-        else if (field === 2) nameStr[i] = checkStr(readInt64(r), at);
-        else if (field === 3) systemNameStr[i] = checkStr(readInt64(r), at);
-        else if (field === 4) filenameStr[i] = checkStr(readInt64(r), at);
-        else startLine[i] = readInt64(r);
-      } else skipField(r, key & 7, at);
-    }
-  }
-  return { count: n, id, nameStr, systemNameStr, filenameStr, startLine };
-}
-
-function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex): Locations {
-  const n = spans.n;
-  const id = new Float64Array(n);
-  const mapping = new Int32Array(n).fill(-1);
-  const addressLo = new Uint32Array(n);
-  const addressHi = new Uint32Array(n);
-  const isFolded = new Uint8Array(n);
-  const lineOffsets = new Uint32Array(n + 1);
-  const lineFunction = new ArrayBuilder(i32, n);
-  const lineNumber = new ArrayBuilder(f64, n);
-  const lineColumn = new ArrayBuilder(f64, n);
-  const r = newReader(bytes);
-  for (let i = 0; i < n; i++) {
-    r.pos = spans.data[i * 2]!;
-    r.end = spans.data[i * 2 + 1]!;
-    while (r.pos < r.end) {
-      const at = r.pos;
-      const key = readKey(r);
-      const field = key >>> 3;
-      const wire = key & 7;
-      switch (field) {
-        case 1:
-          expectWire(wire, WIRE_VARINT, 'Location.id', at);
-          id[i] = readUint(r);
-          break;
-        case 2: {
-          expectWire(wire, WIRE_VARINT, 'Location.mapping_id', at);
-          const mid = readUint(r);
-          if (mid !== 0) {
-            const m = mappingIndex.get(mid);
-            if (m < 0) throw new DecodeError(`location refers to unknown mapping id ${mid}`, at);
-            mapping[i] = m;
-          }
-          break;
-        }
-        case 3:
-          expectWire(wire, WIRE_VARINT, 'Location.address', at);
-          readVarint64(r); // halves land in r.lo / r.hi
-          addressLo[i] = r.lo;
-          addressHi[i] = r.hi;
-          break;
-        case 4: {
-          expectWire(wire, WIRE_LEN, 'Location.line', at);
-          const end = readLengthEnd(r);
-          const outer = r.end;
-          r.end = end;
-          let fn = -1;
-          let line = 0;
-          let column = 0;
-          while (r.pos < end) {
-            const lat = r.pos;
-            const lkey = readKey(r);
-            const lfield = lkey >>> 3;
-            if (lfield >= 1 && lfield <= 3) {
-              expectWire(lkey & 7, WIRE_VARINT, `Line field ${lfield}`, lat);
-              if (lfield === 1) {
-                const fid = readUint(r);
-                if (fid !== 0) {
-                  fn = functionIndex.get(fid);
-                  if (fn < 0) throw new DecodeError(`line refers to unknown function id ${fid}`, lat);
-                }
-              } else if (lfield === 2) line = readInt64(r);
-              else column = readInt64(r);
-            } else skipField(r, lkey & 7, lat);
-          }
-          r.end = outer;
-          lineFunction.push(fn);
-          lineNumber.push(line);
-          lineColumn.push(column);
-          break;
-        }
-        case 5:
-          expectWire(wire, WIRE_VARINT, 'Location.is_folded', at);
-          isFolded[i] = readUint(r) !== 0 ? 1 : 0;
-          break;
-        default:
-          skipField(r, wire, at);
-      }
-    }
-    lineOffsets[i + 1] = lineFunction.n;
-  }
-  return {
-    count: n,
-    id,
-    mapping,
-    addressLo,
-    addressHi,
-    isFolded,
-    lineOffsets,
-    lineFunction: lineFunction.finish(),
-    lineNumber: lineNumber.finish(),
-    lineColumn: lineColumn.finish(),
-  };
-}
-
-function decodeSamples(
-  bytes: Uint8Array,
-  spans: Spans,
-  sampleBytes: number,
-  nTypes: number,
-  locationIndex: IdIndex,
-  withLabels: boolean,
-  checkStr: (i: number, at: number) => number,
-): Samples {
-  const n = spans.n;
-  const values = new Float64Array(n * nTypes);
-  const stackOffsets = new Uint32Array(n + 1);
-  // Every location id takes at least one byte, so a third of the bytes is a generous first guess.
-  const stack = new ArrayBuilder(u32, Math.ceil(sampleBytes / 3));
-  const labelOffsets = new Uint32Array(n + 1);
-  const labelKey = new ArrayBuilder(u32, withLabels ? n : 0);
-  const labelStr = new ArrayBuilder(u32, withLabels ? n : 0);
-  const labelNumUnit = new ArrayBuilder(u32, withLabels ? n : 0);
-  const labelNum = new ArrayBuilder(f64, withLabels ? n : 0);
-  const r = newReader(bytes);
-  for (let i = 0; i < n; i++) {
-    const sampleStart = spans.data[i * 2]!;
-    r.pos = sampleStart;
-    r.end = spans.data[i * 2 + 1]!;
-    let nValues = 0;
-    const valueBase = i * nTypes;
-    while (r.pos < r.end) {
-      const at = r.pos;
-      const key = readKey(r);
-      switch (key) {
-        case (1 << 3) | WIRE_LEN: {
-          // location_id, packed
-          const end = readLengthEnd(r);
-          const outer = r.end;
-          r.end = end;
-          while (r.pos < end) stack.push(resolveLocation(locationIndex, r));
-          r.end = outer;
-          break;
-        }
-        case (1 << 3) | WIRE_VARINT:
-          stack.push(resolveLocation(locationIndex, r));
-          break;
-        case (2 << 3) | WIRE_LEN: {
-          // value, packed
-          const end = readLengthEnd(r);
-          const outer = r.end;
-          r.end = end;
-          while (r.pos < end) {
-            const v = readInt64(r);
-            if (nValues < nTypes) values[valueBase + nValues] = v;
-            nValues++;
-          }
-          r.end = outer;
-          break;
-        }
-        case (2 << 3) | WIRE_VARINT: {
-          const v = readInt64(r);
-          if (nValues < nTypes) values[valueBase + nValues] = v;
-          nValues++;
-          break;
-        }
-        case (3 << 3) | WIRE_LEN: {
-          const end = readLengthEnd(r);
-          if (withLabels) {
-            const outer = r.end;
-            r.end = end;
-            let k = 0;
-            let s = 0;
-            let num = 0;
-            let unit = 0;
-            while (r.pos < end) {
-              const lat = r.pos;
-              const lkey = readKey(r);
-              const lfield = lkey >>> 3;
-              if (lfield >= 1 && lfield <= 4) {
-                expectWire(lkey & 7, WIRE_VARINT, `Label field ${lfield}`, lat);
-                if (lfield === 3) num = readInt64(r);
-                else {
-                  const idx = checkStr(readInt64(r), lat);
-                  if (lfield === 1) k = idx;
-                  else if (lfield === 2) s = idx;
-                  else unit = idx;
-                }
-              } else skipField(r, lkey & 7, lat);
-            }
-            r.end = outer;
-            labelKey.push(k);
-            labelStr.push(s);
-            labelNum.push(num);
-            labelNumUnit.push(unit);
-          } else {
-            r.pos = end;
-          }
-          break;
-        }
-        default:
-          if (key >>> 3 >= 1 && key >>> 3 <= 3) {
-            throw new DecodeError(`Sample field ${key >>> 3} has wire type ${key & 7}`, at);
-          }
-          skipField(r, key & 7, at);
-      }
-    }
-    if (nValues !== nTypes) {
-      throw new DecodeError(`sample has ${nValues} values, profile has ${nTypes} sample types`, sampleStart);
-    }
-    stackOffsets[i + 1] = stack.n;
-    labelOffsets[i + 1] = labelKey.n;
-  }
-  return {
-    count: n,
-    values,
-    stackOffsets,
-    stackLocations: stack.finish(),
-    labelOffsets,
-    labelKeyStr: labelKey.finish(),
-    labelValueStr: labelStr.finish(),
-    labelNum: labelNum.finish(),
-    labelNumUnitStr: labelNumUnit.finish(),
-  };
-}
-
-function resolveLocation(index: IdIndex, r: Reader): number {
-  const at = r.pos;
-  const id = readUint(r);
-  const loc = index.get(id);
-  if (loc < 0) throw new DecodeError(`sample refers to unknown location id ${id}`, at);
-  return loc;
-}
-
-type TypedArray = Uint32Array | Int32Array | Float64Array;
-
-/** Growable typed array for flattened per-row lists; `finish` trims to the used length. */
-class ArrayBuilder<T extends TypedArray> {
-  data: T;
-  n = 0;
-  constructor(
-    private readonly make: (length: number) => T,
-    capacity: number,
-  ) {
-    this.data = make(Math.max(16, capacity));
-  }
-  push(v: number): void {
-    if (this.n === this.data.length) {
-      const next = this.make(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.n++] = v;
-  }
-  finish(): T {
-    return this.data.slice(0, this.n) as T;
-  }
-}
-
-const u32 = (n: number): Uint32Array => new Uint32Array(n);
-const i32 = (n: number): Int32Array => new Int32Array(n);
-const f64 = (n: number): Float64Array => new Float64Array(n);

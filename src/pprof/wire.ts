@@ -13,7 +13,7 @@ export const WIRE_FIXED32 = 5;
 const TWO_POW_32 = 4294967296;
 
 export interface Reader {
-  readonly buf: Uint8Array;
+  buf: Uint8Array;
   pos: number;
   /** End of the message being read (exclusive). */
   end: number;

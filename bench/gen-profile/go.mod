@@ -1,0 +1,3 @@
+module example.com/heaplens/gen-profile
+
+go 1.19

@@ -1,0 +1,280 @@
+import type { Samples } from '../model/profile.js';
+import { ArrayBuilder, f64, u32 } from './array-builder.js';
+import type { ProfileTables } from './decode-tables.js';
+import { lookupId } from './decode-tables.js';
+import { DecodeError } from './errors.js';
+import { WIRE_LEN, WIRE_VARINT, expectWire, newReader, readInt64, readKey, readLengthEnd, readUint, skipField, type Reader } from './wire.js';
+
+/** Marks a location id that does not fit 32 bits; the id itself waits in `bigIds`. */
+const BIG_ID = 0xffffffff;
+
+/**
+ * Collects samples as their bytes arrive, before the location, function and
+ * string tables are known (Go writes those after the samples). Location ids
+ * and label string indices are kept raw and checked in `resolveSamples`.
+ */
+export class SampleCollector {
+  private readonly r: Reader = newReader(new Uint8Array(0));
+  private readonly stack: ArrayBuilder<Uint32Array>;
+  private readonly bigIds: number[] = [];
+  private readonly values: ArrayBuilder<Float64Array>;
+  private readonly stackOffsets = new ArrayBuilder(u32, 1024);
+  private readonly valueOffsets = new ArrayBuilder(u32, 1024);
+  private readonly starts = new ArrayBuilder(f64, 1024);
+  private readonly labelOffsets = new ArrayBuilder(u32, 1024);
+  private readonly labelKey: ArrayBuilder<Uint32Array>;
+  private readonly labelStr: ArrayBuilder<Uint32Array>;
+  private readonly labelNum: ArrayBuilder<Float64Array>;
+  private readonly labelUnit: ArrayBuilder<Uint32Array>;
+
+  constructor(
+    private readonly withLabels: boolean,
+    expectedBytes: number,
+  ) {
+    // Location ids take one to three bytes: a third of the bytes is a fair first guess.
+    this.stack = new ArrayBuilder(u32, Math.ceil(expectedBytes / 3));
+    this.values = new ArrayBuilder(f64, Math.ceil(expectedBytes / 8));
+    const labels = withLabels ? 1024 : 0;
+    this.labelKey = new ArrayBuilder(u32, labels);
+    this.labelStr = new ArrayBuilder(u32, labels);
+    this.labelNum = new ArrayBuilder(f64, labels);
+    this.labelUnit = new ArrayBuilder(u32, labels);
+    this.stackOffsets.push(0);
+    this.valueOffsets.push(0);
+    this.labelOffsets.push(0);
+  }
+
+  get count(): number {
+    return this.starts.n;
+  }
+
+  /**
+   * Decodes the Sample message in buf[start, end); `base` is the absolute
+   * offset of buf[0] in the profile, for error messages.
+   */
+  add(buf: Uint8Array, start: number, end: number, base: number): void {
+    try {
+      this.addUnchecked(buf, start, end);
+    } catch (e) {
+      if (e instanceof DecodeError) throw new DecodeError(e.reason, e.offset + base);
+      throw e;
+    }
+    this.starts.push(base + start);
+  }
+
+  private addUnchecked(buf: Uint8Array, start: number, end: number): void {
+    const r = this.r;
+    r.buf = buf;
+    const stack = this.stack;
+    const values = this.values;
+    let stackData = stack.data;
+    let stackN = stack.n;
+    let pos = start;
+    while (pos < end) {
+      const key = buf[pos]!;
+      // Hot path (Go's encoding): packed location ids or values with a one-byte length.
+      if ((key === 0x0a || key === 0x12) && pos + 2 <= end && buf[pos + 1]! < 0x80) {
+        const stop = pos + 2 + buf[pos + 1]!;
+        if (stop > end) throw new DecodeError(`length ${buf[pos + 1]} runs past the end of its message (${end - pos - 2} bytes left)`, pos + 1);
+        pos += 2;
+        if (key === 0x0a) {
+          while (pos < stop) {
+            // Ids below 2^21 (three bytes) cover real profiles; longer ones take the general path.
+            let b = buf[pos]!;
+            let id = b & 0x7f;
+            if (b < 0x80) pos += 1;
+            else if (pos + 1 < stop && (b = buf[pos + 1]!) < 0x80) {
+              id |= b << 7;
+              pos += 2;
+            } else if (pos + 2 < stop && buf[pos + 1]! >= 0x80 && (b = buf[pos + 2]!) < 0x80) {
+              id |= ((buf[pos + 1]! & 0x7f) << 7) | (b << 14);
+              pos += 3;
+            } else {
+              r.pos = pos;
+              r.end = stop;
+              id = readUint(r);
+              pos = r.pos;
+            }
+            if (stackN === stackData.length) {
+              stack.n = stackN;
+              stack.grow();
+              stackData = stack.data;
+            }
+            if (id >= BIG_ID) {
+              this.bigIds.push(id);
+              id = BIG_ID;
+            }
+            stackData[stackN++] = id;
+          }
+        } else {
+          r.end = stop;
+          while (pos < stop) {
+            const b = buf[pos]!;
+            if (b < 0x80) {
+              values.push(b);
+              pos++;
+            } else {
+              r.pos = pos;
+              values.push(readInt64(r));
+              pos = r.pos;
+            }
+          }
+        }
+        continue;
+      }
+      // Labels not wanted: step over them without decoding.
+      if (key === 0x1a && !this.withLabels && pos + 2 <= end && buf[pos + 1]! < 0x80) {
+        pos += 2 + buf[pos + 1]!;
+        if (pos > end) throw new DecodeError('length runs past the end of its message', pos);
+        continue;
+      }
+      stack.n = stackN;
+      r.pos = pos;
+      r.end = end;
+      this.addField(r, pos);
+      pos = r.pos;
+      stackData = stack.data;
+      stackN = stack.n;
+    }
+    stack.n = stackN;
+    this.stackOffsets.push(stackN);
+    this.valueOffsets.push(values.n);
+    this.labelOffsets.push(this.labelKey.n);
+  }
+
+  /** Any field of a Sample, in any encoding: the general path. */
+  private addField(r: Reader, at: number): void {
+    const key = readKey(r);
+    switch (key) {
+      case (1 << 3) | WIRE_LEN: {
+        const end = readLengthEnd(r);
+        const outer = r.end;
+        r.end = end;
+        while (r.pos < end) this.pushId(readUint(r));
+        r.end = outer;
+        return;
+      }
+      case (1 << 3) | WIRE_VARINT:
+        this.pushId(readUint(r));
+        return;
+      case (2 << 3) | WIRE_LEN: {
+        const end = readLengthEnd(r);
+        const outer = r.end;
+        r.end = end;
+        while (r.pos < end) this.values.push(readInt64(r));
+        r.end = outer;
+        return;
+      }
+      case (2 << 3) | WIRE_VARINT:
+        this.values.push(readInt64(r));
+        return;
+      case (3 << 3) | WIRE_LEN: {
+        const end = readLengthEnd(r);
+        if (this.withLabels) this.addLabel(r, end);
+        r.pos = end;
+        return;
+      }
+      default:
+        if (key >>> 3 >= 1 && key >>> 3 <= 3) throw new DecodeError(`Sample field ${key >>> 3} has wire type ${key & 7}`, at);
+        skipField(r, key & 7, at);
+    }
+  }
+
+  private pushId(id: number): void {
+    if (id >= BIG_ID) {
+      this.bigIds.push(id);
+      this.stack.push(BIG_ID);
+    } else this.stack.push(id);
+  }
+
+  private addLabel(r: Reader, end: number): void {
+    const outer = r.end;
+    r.end = end;
+    let k = 0;
+    let s = 0;
+    let num = 0;
+    let unit = 0;
+    while (r.pos < end) {
+      const at = r.pos;
+      const key = readKey(r);
+      const field = key >>> 3;
+      if (field >= 1 && field <= 4) {
+        expectWire(key & 7, WIRE_VARINT, `Label field ${field}`, at);
+        const v = readInt64(r);
+        if (field === 1) k = v;
+        else if (field === 2) s = v;
+        else if (field === 3) num = v;
+        else unit = v;
+      } else skipField(r, key & 7, at);
+    }
+    r.end = outer;
+    // Indices are checked against the string table once it is known; a negative one can never be valid.
+    for (const idx of [k, s, unit]) if (idx < 0) throw new DecodeError(`string index ${idx} out of range`, end);
+    this.labelKey.push(k);
+    this.labelStr.push(s);
+    this.labelNum.push(num);
+    this.labelUnit.push(unit);
+  }
+
+  /** Checks the samples against the now-known tables and returns them with location ids resolved to positions. */
+  resolve(tables: ProfileTables): Samples {
+    const n = this.count;
+    const nTypes = tables.sampleTypes.length;
+    const starts = this.starts.data;
+    const valueOffsets = this.valueOffsets.data;
+    for (let i = 0; i < n; i++) {
+      const got = valueOffsets[i + 1]! - valueOffsets[i]!;
+      if (got !== nTypes) throw new DecodeError(`sample has ${got} values, profile has ${nTypes} sample types`, starts[i]!);
+    }
+    const stackOffsets = this.stackOffsets.finish();
+    const stack = this.stack.finish();
+    const index = tables.locationIndex;
+    const nLocations = tables.locations.count;
+    const fail = (k: number, id: number): never => {
+      let sample = 0;
+      while (stackOffsets[sample + 1]! <= k) sample++;
+      throw new DecodeError(`sample refers to unknown location id ${id}`, starts[sample]!);
+    };
+    if (index.sequential && this.bigIds.length === 0) {
+      // Go numbers locations 1..N in order: position = id - 1, one tight pass.
+      for (let k = 0; k < stack.length; k++) {
+        const pos = stack[k]! - 1;
+        if (pos < 0 || pos >= nLocations) fail(k, stack[k]!);
+        stack[k] = pos;
+      }
+    } else {
+      let big = 0;
+      for (let k = 0; k < stack.length; k++) {
+        let id = stack[k]!;
+        if (id === BIG_ID) id = this.bigIds[big++]!;
+        const loc = lookupId(index, id);
+        if (loc < 0) fail(k, id);
+        stack[k] = loc;
+      }
+    }
+    const labelOffsets = this.labelOffsets.finish();
+    const labelKeyStr = this.labelKey.finish();
+    const labelValueStr = this.labelStr.finish();
+    const labelNumUnitStr = this.labelUnit.finish();
+    const nStrings = tables.strings.length;
+    for (let j = 0; j < labelKeyStr.length; j++) {
+      const bad = [labelKeyStr[j]!, labelValueStr[j]!, labelNumUnitStr[j]!].find((idx) => idx >= nStrings);
+      if (bad !== undefined) {
+        let s = 0;
+        while (labelOffsets[s + 1]! <= j) s++;
+        throw new DecodeError(`string index ${bad} out of range (table has ${nStrings})`, starts[s]!);
+      }
+    }
+    return {
+      count: n,
+      values: this.values.finish(),
+      stackOffsets,
+      stackLocations: stack,
+      labelOffsets,
+      labelKeyStr,
+      labelValueStr,
+      labelNum: this.labelNum.finish(),
+      labelNumUnitStr,
+    };
+  }
+}

@@ -1,0 +1,463 @@
+import type { Functions, Locations, Mapping, Profile, ValueType } from '../model/profile.js';
+import { ArrayBuilder, f64, i32 } from './array-builder.js';
+import { DecodeError } from './errors.js';
+import {
+  WIRE_LEN,
+  WIRE_VARINT,
+  expectWire,
+  newReader,
+  readInt64,
+  readInt64Big,
+  readKey,
+  readLengthEnd,
+  readString,
+  readUint,
+  readUint64Big,
+  readVarint64,
+  skipField,
+  type Reader,
+} from './wire.js';
+
+/**
+ * Field numbers of profile.proto (github.com/google/pprof/proto/profile.proto).
+ * Keys below are `field << 3 | wireType` as they appear on the wire.
+ */
+export const enum ProfileField {
+  SampleType = 1,
+  Sample = 2,
+  Mapping = 3,
+  Location = 4,
+  Function = 5,
+  StringTable = 6,
+  DropFrames = 7,
+  KeepFrames = 8,
+  TimeNanos = 9,
+  DurationNanos = 10,
+  PeriodType = 11,
+  Period = 12,
+  Comment = 13,
+  DefaultSampleType = 14,
+}
+
+/** Growable list of [start, end) spans of sub-messages found in the first pass. */
+interface Spans {
+  data: Uint32Array;
+  n: number;
+}
+
+function newSpans(): Spans {
+  return { data: new Uint32Array(64), n: 0 };
+}
+
+function pushSpan(s: Spans, start: number, end: number): void {
+  if (s.n * 2 + 2 > s.data.length) {
+    const next = new Uint32Array(s.data.length * 2);
+    next.set(s.data);
+    s.data = next;
+  }
+  s.data[s.n * 2] = start;
+  s.data[s.n * 2 + 1] = end;
+  s.n++;
+}
+
+/** Maps proto ids (uint64, usually 1..N) to table positions: a dense array when ids are compact, a Map otherwise. */
+export interface IdIndex {
+  readonly dense: Int32Array | null;
+  readonly map: Map<number, number> | null;
+  /** True when id i+1 is at position i for every row (Go numbers its tables so): lookups need no table. */
+  readonly sequential: boolean;
+}
+
+/** Table position of `id`, -1 when absent. */
+export function lookupId(index: IdIndex, id: number): number {
+  if (index.dense !== null) return id < index.dense.length ? index.dense[id]! : -1;
+  return index.map!.get(id) ?? -1;
+}
+
+function buildIdIndex(ids: Float64Array, count: number, table: string, spans: Spans): IdIndex {
+  let max = 0;
+  for (let i = 0; i < count; i++) if (ids[i]! > max) max = ids[i]!;
+  const dense = max <= count * 4 + 1024 ? new Int32Array(max + 1).fill(-1) : null;
+  const map = dense === null ? new Map<number, number>() : null;
+  let sequential = true;
+  for (let i = 0; i < count; i++) {
+    const id = ids[i]!;
+    if (id === 0) throw new DecodeError(`${table} has id 0`, spans.data[i * 2]!);
+    if (dense !== null ? dense[id] !== -1 : map!.has(id)) throw new DecodeError(`${table} id ${id} is not unique`, spans.data[i * 2]!);
+    if (dense !== null) dense[id] = i;
+    else map!.set(id, i);
+    if (id !== i + 1) sequential = false;
+  }
+  return { dense, map, sequential };
+}
+
+/** Everything of a profile but its samples, decoded from the fields that are not samples. */
+export interface ProfileTables extends Omit<Profile, 'samples'> {
+  readonly locationIndex: IdIndex;
+}
+
+/**
+ * Decodes the top-level fields other than samples (which the streaming
+ * framer in decode.ts handles as they arrive). They may come in any order
+ * (Go writes the string table last), so a first pass records where each
+ * table's messages are before decoding them.
+ */
+export function decodeTables(bytes: Uint8Array): ProfileTables {
+  const r = newReader(bytes);
+  const sampleTypeSpans = newSpans();
+  const mappingSpans = newSpans();
+  const locationSpans = newSpans();
+  const functionSpans = newSpans();
+  const stringSpans = newSpans();
+  let periodTypeSpan: [number, number] | null = null;
+  let dropFrames = 0;
+  let keepFrames = 0;
+  let timeNanos = 0n;
+  let durationNanos = 0n;
+  let period = 0;
+  const commentIdx: number[] = [];
+  let defaultSampleType = 0;
+
+  while (r.pos < r.end) {
+    const at = r.pos;
+    const key = readKey(r);
+    const field = key >>> 3;
+    const wire = key & 7;
+    switch (field) {
+      case ProfileField.SampleType:
+      case ProfileField.Mapping:
+      case ProfileField.Location:
+      case ProfileField.Function:
+      case ProfileField.StringTable:
+      case ProfileField.PeriodType: {
+        expectWire(wire, WIRE_LEN, profileFieldName(field), at);
+        const end = readLengthEnd(r);
+        const start = r.pos;
+        r.pos = end;
+        if (field === ProfileField.SampleType) pushSpan(sampleTypeSpans, start, end);
+        else if (field === ProfileField.Mapping) pushSpan(mappingSpans, start, end);
+        else if (field === ProfileField.Location) pushSpan(locationSpans, start, end);
+        else if (field === ProfileField.Function) pushSpan(functionSpans, start, end);
+        else if (field === ProfileField.StringTable) pushSpan(stringSpans, start, end);
+        else periodTypeSpan = [start, end];
+        break;
+      }
+      case ProfileField.DropFrames:
+        expectWire(wire, WIRE_VARINT, 'drop_frames', at);
+        dropFrames = readStringIndex(r);
+        break;
+      case ProfileField.KeepFrames:
+        expectWire(wire, WIRE_VARINT, 'keep_frames', at);
+        keepFrames = readStringIndex(r);
+        break;
+      case ProfileField.TimeNanos:
+        expectWire(wire, WIRE_VARINT, 'time_nanos', at);
+        timeNanos = readInt64Big(r);
+        break;
+      case ProfileField.DurationNanos:
+        expectWire(wire, WIRE_VARINT, 'duration_nanos', at);
+        durationNanos = readInt64Big(r);
+        break;
+      case ProfileField.Period:
+        expectWire(wire, WIRE_VARINT, 'period', at);
+        period = readInt64(r);
+        break;
+      case ProfileField.Comment:
+        readRepeatedVarint(r, wire, 'comment', at, (v) => commentIdx.push(v));
+        break;
+      case ProfileField.DefaultSampleType:
+        expectWire(wire, WIRE_VARINT, 'default_sample_type', at);
+        defaultSampleType = readStringIndex(r);
+        break;
+      default:
+        skipField(r, wire, at);
+    }
+  }
+
+  // Strings first: everything else refers to them.
+  if (stringSpans.n === 0) {
+    throw new DecodeError('no string table: not a pprof profile', 0);
+  }
+  const strings: string[] = new Array<string>(stringSpans.n);
+  for (let i = 0; i < stringSpans.n; i++) {
+    strings[i] = readString(bytes, stringSpans.data[i * 2]!, stringSpans.data[i * 2 + 1]!);
+  }
+  if (strings[0] !== '') {
+    throw new DecodeError('string_table[0] is not the empty string: not a pprof profile', stringSpans.data[0]! - 1);
+  }
+  const str = (idx: number, at: number): string => {
+    const s = strings[idx];
+    if (s === undefined) throw new DecodeError(`string index ${idx} out of range (table has ${strings.length})`, at);
+    return s;
+  };
+  const checkStr = (idx: number, at: number): number => {
+    if (idx >= strings.length) throw new DecodeError(`string index ${idx} out of range (table has ${strings.length})`, at);
+    return idx;
+  };
+
+  const sampleTypes: ValueType[] = [];
+  for (let i = 0; i < sampleTypeSpans.n; i++) {
+    sampleTypes.push(decodeValueType(bytes, sampleTypeSpans.data[i * 2]!, sampleTypeSpans.data[i * 2 + 1]!, str));
+  }
+  const periodType = periodTypeSpan ? decodeValueType(bytes, periodTypeSpan[0], periodTypeSpan[1], str) : null;
+
+  const mappings: Mapping[] = [];
+  for (let i = 0; i < mappingSpans.n; i++) {
+    mappings.push(decodeMapping(bytes, mappingSpans.data[i * 2]!, mappingSpans.data[i * 2 + 1]!, str));
+  }
+  const mappingIds = new Float64Array(mappings.length);
+  mappings.forEach((m, i) => (mappingIds[i] = m.id));
+  const mappingIndex = buildIdIndex(mappingIds, mappings.length, 'mapping', mappingSpans);
+
+  const functions = decodeFunctions(bytes, functionSpans, checkStr);
+  const functionIndex = buildIdIndex(functions.id, functions.count, 'function', functionSpans);
+
+  const locations = decodeLocations(bytes, locationSpans, mappingIndex, functionIndex);
+  const locationIndex = buildIdIndex(locations.id, locations.count, 'location', locationSpans);
+
+  return {
+    schemaVersion: 1,
+    strings,
+    sampleTypes,
+    defaultSampleType: str(defaultSampleType, 0),
+    periodType,
+    period,
+    timeNanos,
+    durationNanos,
+    comments: commentIdx.map((i) => str(i, 0)),
+    dropFrames: str(dropFrames, 0),
+    keepFrames: str(keepFrames, 0),
+    mappings,
+    locations,
+    functions,
+    locationIndex,
+  };
+}
+
+function profileFieldName(field: number): string {
+  return (
+    ['', 'sample_type', 'sample', 'mapping', 'location', 'function', 'string_table', '', '', '', '', 'period_type'][field] ?? String(field)
+  );
+}
+
+function readStringIndex(r: Reader): number {
+  return readInt64(r);
+}
+
+/** Calls `each` for every element of a repeated varint field, packed (wire type 2) or not (0). */
+function readRepeatedVarint(r: Reader, wire: number, name: string, at: number, each: (v: number) => void): void {
+  if (wire === WIRE_VARINT) {
+    each(readInt64(r));
+  } else if (wire === WIRE_LEN) {
+    const end = readLengthEnd(r);
+    const outer = r.end;
+    r.end = end;
+    while (r.pos < end) each(readInt64(r));
+    r.end = outer;
+  } else {
+    throw new DecodeError(`field ${name} has wire type ${wire}, expected 0 or 2`, at);
+  }
+}
+
+function decodeValueType(bytes: Uint8Array, start: number, end: number, str: (i: number, at: number) => string): ValueType {
+  const r = newReader(bytes, start, end);
+  let type = 0;
+  let unit = 0;
+  let typeAt = start;
+  let unitAt = start;
+  while (r.pos < r.end) {
+    const at = r.pos;
+    const key = readKey(r);
+    const field = key >>> 3;
+    if (field === 1 || field === 2) {
+      expectWire(key & 7, WIRE_VARINT, field === 1 ? 'ValueType.type' : 'ValueType.unit', at);
+      if (field === 1) {
+        typeAt = at;
+        type = readInt64(r);
+      } else {
+        unitAt = at;
+        unit = readInt64(r);
+      }
+    } else skipField(r, key & 7, at);
+  }
+  return { type: str(type, typeAt), unit: str(unit, unitAt) };
+}
+
+function decodeMapping(bytes: Uint8Array, start: number, end: number, str: (i: number, at: number) => string): Mapping {
+  const r = newReader(bytes, start, end);
+  let id = 0;
+  let memoryStart = 0n;
+  let memoryLimit = 0n;
+  let fileOffset = 0n;
+  let filename = 0;
+  let buildId = 0;
+  const flags = [false, false, false, false];
+  while (r.pos < r.end) {
+    const at = r.pos;
+    const key = readKey(r);
+    const field = key >>> 3;
+    if (field >= 1 && field <= 10) {
+      expectWire(key & 7, WIRE_VARINT, `Mapping field ${field}`, at);
+      switch (field) {
+        case 1:
+          id = readUint(r);
+          break;
+        case 2:
+          memoryStart = readUint64Big(r);
+          break;
+        case 3:
+          memoryLimit = readUint64Big(r);
+          break;
+        case 4:
+          fileOffset = readUint64Big(r);
+          break;
+        case 5:
+          filename = readInt64(r);
+          str(filename, at);
+          break;
+        case 6:
+          buildId = readInt64(r);
+          str(buildId, at);
+          break;
+        default:
+          flags[field - 7] = readUint(r) !== 0;
+      }
+    } else skipField(r, key & 7, at);
+  }
+  return {
+    id,
+    memoryStart,
+    memoryLimit,
+    fileOffset,
+    filename: str(filename, start),
+    buildId: str(buildId, start),
+    hasFunctions: flags[0]!,
+    hasFilenames: flags[1]!,
+    hasLineNumbers: flags[2]!,
+    hasInlineFrames: flags[3]!,
+  };
+}
+
+function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, at: number) => number): Functions {
+  const n = spans.n;
+  const id = new Float64Array(n);
+  const nameStr = new Uint32Array(n);
+  const systemNameStr = new Uint32Array(n);
+  const filenameStr = new Uint32Array(n);
+  const startLine = new Float64Array(n);
+  const r = newReader(bytes);
+  for (let i = 0; i < n; i++) {
+    r.pos = spans.data[i * 2]!;
+    r.end = spans.data[i * 2 + 1]!;
+    while (r.pos < r.end) {
+      const at = r.pos;
+      const key = readKey(r);
+      const field = key >>> 3;
+      if (field >= 1 && field <= 5) {
+        expectWire(key & 7, WIRE_VARINT, `Function field ${field}`, at);
+        if (field === 1) id[i] = readUint(r);
+        else if (field === 2) nameStr[i] = checkStr(readInt64(r), at);
+        else if (field === 3) systemNameStr[i] = checkStr(readInt64(r), at);
+        else if (field === 4) filenameStr[i] = checkStr(readInt64(r), at);
+        else startLine[i] = readInt64(r);
+      } else skipField(r, key & 7, at);
+    }
+  }
+  return { count: n, id, nameStr, systemNameStr, filenameStr, startLine };
+}
+
+function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex): Locations {
+  const n = spans.n;
+  const id = new Float64Array(n);
+  const mapping = new Int32Array(n).fill(-1);
+  const addressLo = new Uint32Array(n);
+  const addressHi = new Uint32Array(n);
+  const isFolded = new Uint8Array(n);
+  const lineOffsets = new Uint32Array(n + 1);
+  const lineFunction = new ArrayBuilder(i32, n);
+  const lineNumber = new ArrayBuilder(f64, n);
+  const lineColumn = new ArrayBuilder(f64, n);
+  const r = newReader(bytes);
+  for (let i = 0; i < n; i++) {
+    r.pos = spans.data[i * 2]!;
+    r.end = spans.data[i * 2 + 1]!;
+    while (r.pos < r.end) {
+      const at = r.pos;
+      const key = readKey(r);
+      const field = key >>> 3;
+      const wire = key & 7;
+      switch (field) {
+        case 1:
+          expectWire(wire, WIRE_VARINT, 'Location.id', at);
+          id[i] = readUint(r);
+          break;
+        case 2: {
+          expectWire(wire, WIRE_VARINT, 'Location.mapping_id', at);
+          const mid = readUint(r);
+          if (mid !== 0) {
+            const m = lookupId(mappingIndex, mid);
+            if (m < 0) throw new DecodeError(`location refers to unknown mapping id ${mid}`, at);
+            mapping[i] = m;
+          }
+          break;
+        }
+        case 3:
+          expectWire(wire, WIRE_VARINT, 'Location.address', at);
+          readVarint64(r); // halves land in r.lo / r.hi
+          addressLo[i] = r.lo;
+          addressHi[i] = r.hi;
+          break;
+        case 4: {
+          expectWire(wire, WIRE_LEN, 'Location.line', at);
+          const end = readLengthEnd(r);
+          const outer = r.end;
+          r.end = end;
+          let fn = -1;
+          let line = 0;
+          let column = 0;
+          while (r.pos < end) {
+            const lat = r.pos;
+            const lkey = readKey(r);
+            const lfield = lkey >>> 3;
+            if (lfield >= 1 && lfield <= 3) {
+              expectWire(lkey & 7, WIRE_VARINT, `Line field ${lfield}`, lat);
+              if (lfield === 1) {
+                const fid = readUint(r);
+                if (fid !== 0) {
+                  fn = lookupId(functionIndex, fid);
+                  if (fn < 0) throw new DecodeError(`line refers to unknown function id ${fid}`, lat);
+                }
+              } else if (lfield === 2) line = readInt64(r);
+              else column = readInt64(r);
+            } else skipField(r, lkey & 7, lat);
+          }
+          r.end = outer;
+          lineFunction.push(fn);
+          lineNumber.push(line);
+          lineColumn.push(column);
+          break;
+        }
+        case 5:
+          expectWire(wire, WIRE_VARINT, 'Location.is_folded', at);
+          isFolded[i] = readUint(r) !== 0 ? 1 : 0;
+          break;
+        default:
+          skipField(r, wire, at);
+      }
+    }
+    lineOffsets[i + 1] = lineFunction.n;
+  }
+  return {
+    count: n,
+    id,
+    mapping,
+    addressLo,
+    addressHi,
+    isFolded,
+    lineOffsets,
+    lineFunction: lineFunction.finish(),
+    lineNumber: lineNumber.finish(),
+    lineColumn: lineColumn.finish(),
+  };
+}
+
