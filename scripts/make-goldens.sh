@@ -42,6 +42,14 @@ for f in test/fixtures/runs/*/*/*.pb.gz; do
   esac
 done
 
+# Synthetic: deep stacks with many inlined frames (not the hostile one: pprof prints its control characters raw).
+f=test/fixtures/synthetic/deep-inline.pb.gz
+golden synthetic-deep-inline.top20 -top -nodecount=20 "$f"
+golden synthetic-deep-inline.top20-bytes -top -nodecount=20 -unit=B "$f"
+golden synthetic-deep-inline.lines20 -top -nodecount=20 -lines "$f"
+golden synthetic-deep-inline.top -top "$f"
+golden synthetic-deep-inline.alloc-objects -top -nodecount=30 -sample_index=alloc_objects "$f"
+
 for run in test/fixtures/runs/*/; do
   run=$(basename "$run")
   dir=test/fixtures/runs/$run/operator-sim

@@ -32,9 +32,9 @@ func main() {
 	openAPI := flag.String("openapi-cache", "on", "on | off: memory-cached discovery client")
 	flag.DurationVar(&cfg.spikeAt, "spike-at", 20*time.Second, "spike mode: when the burst starts")
 	flag.DurationVar(&cfg.spikeFor, "spike-for", 5*time.Second, "spike mode: how long the burst is held")
-	flag.IntVar(&cfg.spikeObjects, "spike-objects", 500, "spike mode: objects in the burst")
+	flag.IntVar(&cfg.spikeObjects, "spike-objects", 1500, "spike mode: objects in the burst")
 	flag.DurationVar(&cfg.sawtoothPeriod, "sawtooth-period", 4*time.Second, "sawtooth mode: work queue flush period")
-	flag.IntVar(&cfg.leakPerReconcile, "leak-rate", 2, "leak mode: objects retained per reconcile")
+	flag.IntVar(&cfg.leakPerReconcile, "leak-rate", 4, "leak mode: objects retained per reconcile")
 	memRate := flag.Int("mem-profile-rate", 0, "runtime.MemProfileRate (0 keeps Go's default, 512 KiB)")
 	flag.Parse()
 

@@ -19,5 +19,5 @@ export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof ProfileFileError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof QueryError) return { code: EXIT_INPUT, message: err.message };
   const e = err as Error;
-  return { code: EXIT_INTERNAL, message: `internal error: ${e?.stack ?? String(err)}` };
+  return { code: EXIT_INTERNAL, message: `internal error: ${e?.message ?? String(err)} (a bug: please report it; HEAPLENS_DEBUG=1 prints the stack)` };
 }

@@ -31,6 +31,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     const { code, message } = describeError(err);
     io.stderr(`heaplens: ${message}\n`);
+    if (process.env.HEAPLENS_DEBUG === '1' && err instanceof Error && err.stack) io.stderr(err.stack + '\n');
     return code;
   }
 }

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync, gunzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { encode } from '../helpers/proto-writer.js';
+
+const run = promisify(execFile);
+const CLI = 'dist/cli/main.js';
+const HEAP = 'test/fixtures/runs/plateau/operator-sim/heap-000010.pb.gz';
+const CPU = 'test/fixtures/runs/plateau/operator-sim/cpu-000000.pb.gz';
+
+/** Runs the built CLI as a user would, capturing exit code and output. */
+async function heaplens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+let dir: string;
+const file = (name: string, bytes: Uint8Array | string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, bytes);
+  return path;
+};
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'heaplens-bad-'));
+});
+
+describe('bad input: one line on stderr naming the file and the problem, exit 3, no stack trace', () => {
+  const raw = (): Uint8Array => gunzipSync(readFileSync(HEAP));
+  const cases: { name: string; make: () => string; problem: RegExp }[] = [
+    { name: 'empty file', make: () => file('empty.pb.gz', new Uint8Array(0)), problem: /empty input/ },
+    { name: 'truncated gzip', make: () => file('trunc.pb.gz', readFileSync(HEAP).subarray(0, 200)), problem: /gzip data is corrupt or truncated/ },
+    { name: 'random bytes', make: () => file('random.bin', Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24)), problem: /not a valid pprof profile/ },
+    { name: 'gzip of text', make: () => file('text.gz', gzipSync('hello, this is not a protobuf\n')), problem: /decompressed data/ },
+    { name: 'protobuf of another message', make: () => file('other.pb', encode([{ f: 1, str: 'name' }, { f: 2, varint: 7 }, { f: 15, str: 'x' }])), problem: /not a valid pprof profile/ },
+    {
+      name: 'length field pointing past the end',
+      // A real profile followed by a sample field declaring 64 bytes with only 1 present.
+      make: () => file('cut.pb', Uint8Array.from([...raw(), 0x12, 0x40, 0x01])),
+      problem: /length 64 runs past the end of its message \(1 bytes left\) at byte \d+/,
+    },
+    { name: 'JSON file', make: () => file('run.json', '{"schemaVersion":1}'), problem: /not a valid pprof profile/ },
+    { name: 'path that does not exist', make: () => join(dir, 'missing.pb.gz'), problem: /no such file/ },
+    { name: 'a directory', make: () => dir, problem: /is a directory/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const path = c.make();
+      const r = await heaplens('top', path);
+      expect(r.code).toBe(3);
+      expect(r.stdout).toBe('');
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(path);
+      expect(lines[0]).toMatch(c.problem);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+
+  it('a gzip bomb beyond --max-profile-bytes is refused', async () => {
+    // 64 MiB of zeros compress to about 64 KiB.
+    const bomb = file('bomb.pb.gz', gzipSync(Buffer.alloc(64 << 20)));
+    const r = await heaplens('top', bomb, '--max-profile-bytes', '1MiB');
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe(`heaplens: ${bomb}: not a valid pprof profile: gzip data decompresses to more than 1048576 bytes (raise --max-profile-bytes to allow it) at byte 0`);
+    const small = await heaplens('top', HEAP, '--max-profile-bytes', '4KiB');
+    expect(small.code).toBe(3);
+  });
+
+  it('a CPU profile asked for inuse_space lists the sample types it has', async () => {
+    const r = await heaplens('top', CPU, '--sample-index', 'inuse_space');
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim()).toBe('heaplens: sample type "inuse_space" not found; this profile has: samples (count), cpu (nanoseconds)');
+  });
+
+  it('diff names the bad side', async () => {
+    const bad = file('bad-base.pb.gz', 'garbage');
+    const r = await heaplens('diff', bad, HEAP);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(bad);
+  });
+});
+
+describe('bad usage: exit 2 with the flag named', () => {
+  it.each([
+    [['top', HEAP, '--nodecount', 'ten'], /--nodecount: expected a non-negative integer, got "ten"/],
+    [['top', HEAP, '--nodefraction', '2'], /--nodefraction: expected a fraction between 0 and 1/],
+    [['top', HEAP, '--focus', '('], /--focus: invalid regular expression/],
+    [['top', HEAP, '--max-profile-bytes', 'lots'], /--max-profile-bytes: expected a size/],
+    [['top', HEAP, '--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['top'], /missing required argument 'profile'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j', async (args, message) => {
+    const r = await heaplens(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the main job works from the command line', () => {
+  it('top prints the table and --json exact integers', async () => {
+    const r = await heaplens('top', HEAP, '--json', '--nodecount', '5');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { sampleType: string; unit: string; total: number; rows: { name: string; flat: number; cum: number }[] };
+    expect(json.sampleType).toBe('inuse_space');
+    expect(json.unit).toBe('bytes');
+    expect(json.rows).toHaveLength(5);
+    for (const row of json.rows) {
+      expect(Number.isInteger(row.flat) && Number.isInteger(row.cum)).toBe(true);
+      expect(row.cum).toBeGreaterThanOrEqual(row.flat);
+    }
+  });
+});

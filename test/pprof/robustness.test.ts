@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createProfileDecoder, decodeProfile } from '../../src/pprof/decode.js';
+import { DecodeError } from '../../src/pprof/errors.js';
+import { topOf } from '../../src/pprof/top.js';
+import { fixtureProfiles, rawProfile } from '../helpers/fixtures.js';
+import { encode, P, type Field } from '../helpers/proto-writer.js';
+
+const SMALL = rawProfile('test/fixtures/runs/spike/operator-sim/heap-000003.pb.gz');
+
+function decodesOrRefuses(bytes: Uint8Array): void {
+  try {
+    const p = decodeProfile(bytes);
+    // What decodes must also be queryable.
+    if (p.sampleTypes.length > 0) topOf(p, { nodeFraction: 0 });
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+  }
+}
+
+describe('streaming decoder', () => {
+  it('gives the same profile whatever the chunk sizes', () => {
+    for (const path of fixtureProfiles().filter((_, i) => i % 9 === 0)) {
+      const raw = rawProfile(path);
+      const whole = decodeProfile(raw);
+      for (const size of [1, 7, 64, 4096]) {
+        const d = createProfileDecoder();
+        for (let i = 0; i < raw.length; i += size) d.push(raw.subarray(i, i + size));
+        const chunked = d.finish();
+        expect(chunked.samples.count).toBe(whole.samples.count);
+        expect(Array.from(chunked.samples.values)).toEqual(Array.from(whole.samples.values));
+        expect(Array.from(chunked.samples.stackLocations)).toEqual(Array.from(whole.samples.stackLocations));
+        expect(chunked.strings).toEqual(whole.strings);
+      }
+    }
+  });
+
+  it('names the offset of a field cut off by the end of input', () => {
+    const d = createProfileDecoder();
+    d.push(SMALL.subarray(0, 1000));
+    expect(() => d.finish()).toThrow(/at byte \d+/);
+  });
+});
+
+describe('decoder on mutated real profiles (seeded)', () => {
+  it('never throws anything but DecodeError: bit flips, byte edits, splices', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(SMALL.length - 1), kind: fc.constantFrom('flip', 'set', 'delete', 'insert'), v: fc.nat(255) }), { minLength: 1, maxLength: 8 }),
+        (edits) => {
+          let bytes = Array.from(SMALL);
+          for (const e of edits) {
+            const at = e.at % Math.max(1, bytes.length);
+            if (e.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (e.v % 8));
+            else if (e.kind === 'set') bytes[at] = e.v;
+            else if (e.kind === 'delete') bytes.splice(at, 1);
+            else bytes.splice(at, 0, e.v);
+          }
+          decodesOrRefuses(Uint8Array.from(bytes));
+          bytes = [];
+        },
+      ),
+      { numRuns: 1500, seed: 20261126 },
+    );
+  });
+
+  it('never throws anything but DecodeError on random field soup', () => {
+    const field: fc.Arbitrary<Field> = fc.oneof(
+      fc.record({ f: fc.integer({ min: 1, max: 20 }), varint: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 64n - 1n }) }),
+      fc.record({ f: fc.integer({ min: 1, max: 20 }), bytes: fc.uint8Array({ maxLength: 40 }) }),
+      fc.record({ f: fc.integer({ min: 1, max: 20 }), fixed32: fc.nat() }),
+      fc.record({ f: fc.integer({ min: 1, max: 20 }), fixed64: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(field, { maxLength: 30 }), (fields) => {
+        decodesOrRefuses(encode([...fields, ...P.strings(['', 'x'])]));
+        decodesOrRefuses(encode(fields));
+      }),
+      { numRuns: 2000, seed: 7 },
+    );
+  });
+});
+
+describe('aggregation invariants on generated profiles', () => {
+  // Small random profiles: a handful of functions, locations with 1-3 lines, stacks with recursion.
+  const profileArb = fc
+    .record({
+      nFunctions: fc.integer({ min: 1, max: 6 }),
+      locations: fc.array(fc.array(fc.nat(5), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 8 }),
+      samples: fc.array(fc.record({ stack: fc.array(fc.nat(7), { minLength: 1, maxLength: 12 }), value: fc.integer({ min: 1, max: 1_000_000 }) }), {
+        minLength: 1,
+        maxLength: 40,
+      }),
+    })
+    .map(({ nFunctions, locations, samples }) => (scale: number) => {
+      const strings = ['', 'inuse_space', 'bytes', ...Array.from({ length: nFunctions }, (_, i) => `pkg.f${i}`)];
+      const fields: Field[] = [P.valueType(1, 1, 2)];
+      for (let f = 0; f < nFunctions; f++) fields.push(P.fn(f + 1, f + 3));
+      locations.forEach((lines, i) => fields.push(P.loc(i + 1, lines.map((fn): [number, number] => [(fn % nFunctions) + 1, 10 + fn]))));
+      for (const s of samples) fields.push(P.sample(s.stack.map((l) => (l % locations.length) + 1), [s.value * scale], s.stack.length > 2));
+      fields.push(...P.strings(strings));
+      return { bytes: encode(fields), total: samples.reduce((a, s) => a + s.value * scale, 0) };
+    });
+
+  it('flat sums to the total, cum lies between flat and the total, and scaling values scales rows', () => {
+    fc.assert(
+      fc.property(profileArb, fc.integer({ min: 2, max: 1000 }), (build, k) => {
+        const { bytes, total } = build(1);
+        const result = topOf(decodeProfile(bytes), { nodeFraction: 0 });
+        const scaled = topOf(decodeProfile(build(k).bytes), { nodeFraction: 0 });
+        expect(scaled.rows).toEqual(result.rows.map((r) => ({ ...r, flat: r.flat * k, cum: r.cum * k })));
+        expect(result.total).toBe(total);
+        expect(result.rows.reduce((a, r) => a + r.flat, 0)).toBe(total);
+        for (const r of result.rows) {
+          expect(r.cum).toBeGreaterThanOrEqual(r.flat);
+          expect(r.cum).toBeLessThanOrEqual(total);
+        }
+      }),
+      { numRuns: 300, seed: 3 },
+    );
+  });
+});
