@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import type { Profile } from '../model/profile.js';
-import { decodeProfileBytes } from '../pprof/bytes.js';
+import { isGzip } from '../pprof/bytes.js';
+import { createProfileDecoder, decodeProfile } from '../pprof/decode.js';
 import { DecodeError } from '../pprof/errors.js';
 
 /** Default cap on a profile's decompressed size: a gzip bomb stops here. */
@@ -23,43 +24,104 @@ export interface ReadProfileOptions {
   readonly labels?: boolean;
 }
 
-/** gunzip with an output cap, so a small file cannot expand into all of memory. */
-export function cappedGunzip(maxBytes: number): (bytes: Uint8Array) => Uint8Array {
-  return (bytes) => {
-    try {
-      // The gzip trailer states the size (mod 2^32): one output chunk of that size spares zlib a final copy.
-      const stated = bytes.length >= 18 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4).getUint32(0, true) : 0;
-      const chunkSize = stated >= 64 && stated < maxBytes ? stated + 1 : undefined;
-      return gunzipSync(bytes, { maxOutputLength: maxBytes, ...(chunkSize ? { chunkSize } : {}) });
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-        throw new DecodeError(`gzip data decompresses to more than ${maxBytes} bytes (raise --max-profile-bytes to allow it)`, 0);
-      }
-      throw e;
-    }
-  };
+function tooLarge(maxBytes: number): string {
+  return `gzip data decompresses to more than ${maxBytes} bytes (raise --max-profile-bytes to allow it)`;
 }
 
-/** Reads and decodes a pprof file (gzip-compressed or raw). Throws ProfileFileError only. */
-export function readProfileFile(path: string, options: ReadProfileOptions = {}): Profile {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES;
-  let bytes: Uint8Array;
+/** The decompressed profile would exceed the cap (a gzip bomb, or a profile larger than allowed). */
+class SizeLimitError extends Error {}
+
+function readBytes(path: string, maxBytes: number): Buffer {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new ProfileFileError(path, 'is a directory, not a profile file');
     if (st.size > maxBytes) throw new ProfileFileError(path, `file is ${st.size} bytes, more than the ${maxBytes}-byte limit`);
-    bytes = readFileSync(path);
+    return readFileSync(path);
   } catch (e) {
     if (e instanceof ProfileFileError) throw e;
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new ProfileFileError(path, why);
   }
-  try {
-    return decodeProfileBytes(bytes, cappedGunzip(maxBytes), { labels: options.labels ?? true });
-  } catch (e) {
+}
+
+/**
+ * Reads and decodes a pprof file (gzip-compressed or raw). Throws (rejects
+ * with) ProfileFileError only.
+ *
+ * Gzip input is inflated on libuv's thread pool while this thread decodes
+ * the chunks already inflated, so reading costs little more than gunzip
+ * alone, and the decompressed profile is never held whole.
+ */
+export async function readProfileFile(path: string, options: ReadProfileOptions = {}): Promise<Profile> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES;
+  const bytes = readBytes(path, maxBytes);
+  const invalid = (e: unknown): never => {
     if (e instanceof DecodeError) throw new ProfileFileError(path, `not a valid pprof profile: ${e.message}`);
+    if (e instanceof SizeLimitError) throw new ProfileFileError(path, e.message);
     throw e;
+  };
+  if (bytes.length === 0) return invalid(new DecodeError('empty input: not a pprof profile', 0));
+  if (!isGzip(bytes)) {
+    try {
+      return decodeProfile(bytes, { labels: options.labels ?? true });
+    } catch (e) {
+      return invalid(e);
+    }
   }
+  try {
+    return await inflateAndDecode(bytes, maxBytes, options.labels ?? true);
+  } catch (e) {
+    return invalid(e);
+  }
+}
+
+function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean): Promise<Profile> {
+  // The gzip trailer states the decompressed size (mod 2^32), a good first guess for buffer sizes.
+  const stated = gz.length >= 18 ? new DataView(gz.buffer, gz.byteOffset + gz.length - 4).getUint32(0, true) : 0;
+  const decoder = createProfileDecoder({ labels, compressed: true, sizeHint: Math.min(stated, maxBytes) || gz.length * 4 });
+  const gunzip = createGunzip({ chunkSize: 1 << 20 });
+  return new Promise((resolve, reject) => {
+    const queue: Buffer[] = [];
+    let inflated = 0;
+    let scheduled = false;
+    let ended = false;
+    let failed = false;
+    const fail = (e: unknown): void => {
+      if (failed) return;
+      failed = true;
+      gunzip.destroy();
+      const known = e instanceof DecodeError || e instanceof SizeLimitError;
+      reject(known ? e : new DecodeError(`gzip data is corrupt or truncated (${(e as Error).message})`, 0));
+    };
+    // Decoding runs after zlib's callback returns, so the next chunk inflates meanwhile on the other core.
+    const drain = (): void => {
+      scheduled = false;
+      if (failed) return;
+      try {
+        while (queue.length > 0) decoder.push(queue.shift()!);
+        if (ended) resolve(decoder.finish());
+      } catch (e) {
+        fail(e);
+      }
+    };
+    const schedule = (): void => {
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      inflated += chunk.length;
+      if (inflated > maxBytes) return fail(new SizeLimitError(tooLarge(maxBytes)));
+      queue.push(chunk);
+      schedule();
+    });
+    gunzip.on('end', () => {
+      ended = true;
+      schedule();
+    });
+    gunzip.on('error', fail);
+    gunzip.end(gz);
+  });
 }

@@ -5,7 +5,12 @@ import { lookupId } from './decode-tables.js';
 import { DecodeError } from './errors.js';
 import { WIRE_LEN, WIRE_VARINT, expectWire, newReader, readInt64, readKey, readLengthEnd, readUint, skipField, type Reader } from './wire.js';
 
-/** Marks a location id that does not fit 32 bits; the id itself waits in `bigIds`. */
+/**
+ * Location ids are stored as id - 1, which is already the location's
+ * position when ids are 1..N in table order (as Go writes them), so the
+ * common case needs no remapping. BIG_ID marks an id that does not fit (or
+ * is 0); the id itself waits in `bigIds`.
+ */
 const BIG_ID = 0xffffffff;
 
 /**
@@ -100,11 +105,10 @@ export class SampleCollector {
               stack.grow();
               stackData = stack.data;
             }
-            if (id >= BIG_ID) {
+            if (id === 0 || id >= BIG_ID) {
               this.bigIds.push(id);
-              id = BIG_ID;
-            }
-            stackData[stackN++] = id;
+              stackData[stackN++] = BIG_ID;
+            } else stackData[stackN++] = id - 1;
           }
         } else {
           r.end = stop;
@@ -181,10 +185,10 @@ export class SampleCollector {
   }
 
   private pushId(id: number): void {
-    if (id >= BIG_ID) {
+    if (id === 0 || id >= BIG_ID) {
       this.bigIds.push(id);
       this.stack.push(BIG_ID);
-    } else this.stack.push(id);
+    } else this.stack.push(id - 1);
   }
 
   private addLabel(r: Reader, end: number): void {
@@ -236,17 +240,18 @@ export class SampleCollector {
       throw new DecodeError(`sample refers to unknown location id ${id}`, starts[sample]!);
     };
     if (index.sequential && this.bigIds.length === 0) {
-      // Go numbers locations 1..N in order: position = id - 1, one tight pass.
-      for (let k = 0; k < stack.length; k++) {
-        const pos = stack[k]! - 1;
-        if (pos < 0 || pos >= nLocations) fail(k, stack[k]!);
-        stack[k] = pos;
+      // Stored values are already positions; only check they are in range.
+      let max = 0;
+      for (let k = 0; k < stack.length; k++) if (stack[k]! > max) max = stack[k]!;
+      if (max >= nLocations) {
+        const k = stack.findIndex((pos) => pos >= nLocations);
+        fail(k, stack[k]! + 1);
       }
     } else {
       let big = 0;
       for (let k = 0; k < stack.length; k++) {
-        let id = stack[k]!;
-        if (id === BIG_ID) id = this.bigIds[big++]!;
+        const stored = stack[k]!;
+        const id = stored === BIG_ID ? this.bigIds[big++]! : stored + 1;
         const loc = lookupId(index, id);
         if (loc < 0) fail(k, id);
         stack[k] = loc;

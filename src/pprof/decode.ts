@@ -36,7 +36,7 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
   const compressed = options.compressed ?? false;
   const samples = new SampleCollector(options.labels ?? true, options.sizeHint ?? 1 << 16);
   // Fields other than samples, copied verbatim, and where each came from (for error offsets).
-  const rest = new ArrayBuilder(u8, 1 << 12);
+  const rest = new ArrayBuilder(u8, Math.max(1 << 12, Math.ceil((options.sizeHint ?? 0) / 8)));
   const restSegments = new ArrayBuilder(f64, 64); // pairs: offset in rest, offset in the input
   let pending = new Uint8Array(0);
   let pendingLength = 0;

@@ -67,11 +67,11 @@ describe('bad input: one line on stderr naming the file and the problem, exit 3,
   }
 
   it('a gzip bomb beyond --max-profile-bytes is refused', async () => {
-    // 64 MiB of zeros compress to about 64 KiB.
-    const bomb = file('bomb.pb.gz', gzipSync(Buffer.alloc(64 << 20)));
+    // 64 MiB of valid-looking fields (empty string-table entries) compress to about 64 KiB.
+    const bomb = file('bomb.pb.gz', gzipSync(Buffer.alloc(64 << 20).fill(Buffer.from([0x32, 0x00]))));
     const r = await heaplens('top', bomb, '--max-profile-bytes', '1MiB');
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toBe(`heaplens: ${bomb}: not a valid pprof profile: gzip data decompresses to more than 1048576 bytes (raise --max-profile-bytes to allow it) at byte 0`);
+    expect(r.stderr.trim()).toBe(`heaplens: ${bomb}: gzip data decompresses to more than 1048576 bytes (raise --max-profile-bytes to allow it)`);
     const small = await heaplens('top', HEAP, '--max-profile-bytes', '4KiB');
     expect(small.code).toBe(3);
   });

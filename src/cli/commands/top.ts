@@ -84,9 +84,9 @@ export function registerTop(program: Command, io: CliIo): void {
       .command('top')
       .description('top functions of a profile by flat value, like go tool pprof -top')
       .argument('<profile>', 'pprof file (gzip or raw)'),
-  ).action((path: string, flags: TopFlags) => {
+  ).action(async (path: string, flags: TopFlags) => {
     const options = topOptions(flags);
-    const profile = readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
+    const profile = await readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
     const result = topOf(profile, options);
     print(io, result, profileHeader([profile], result.sampleType.type, activeFilters(flags)), flags);
   });
@@ -97,10 +97,12 @@ export function registerTop(program: Command, io: CliIo): void {
       .description('PROFILE minus BASE by function, like go tool pprof -top -diff_base BASE PROFILE')
       .argument('<base>', 'base pprof file')
       .argument('<profile>', 'pprof file to compare against the base'),
-  ).action((basePath: string, path: string, flags: TopFlags) => {
+  ).action(async (basePath: string, path: string, flags: TopFlags) => {
     const options = topOptions(flags);
-    const base = readProfileFile(basePath, { maxBytes: flags.maxProfileBytes, labels: false });
-    const profile = readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
+    const [base, profile] = await Promise.all([
+      readProfileFile(basePath, { maxBytes: flags.maxProfileBytes, labels: false }),
+      readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false }),
+    ]);
     const result = diffTop(base, profile, options);
     print(io, result, profileHeader([profile, base], result.sampleType.type, activeFilters(flags)), flags);
   });
