@@ -1,4 +1,4 @@
-// In-process timing of heaplens' phases on one profile: read, gunzip, decode, top.
+// In-process timing of heaplens' phases on one profile, one thread, one after the other: read, gunzip, decode, top.
 // Usage: node bench/phases.mjs PROFILE RUNS  → prints JSON of median milliseconds.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';

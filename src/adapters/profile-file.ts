@@ -22,6 +22,8 @@ export class ProfileFileError extends Error {
 export interface ReadProfileOptions {
   readonly maxBytes?: number;
   readonly labels?: boolean;
+  /** Decode stacks into SharedArrayBuffers (for parallel passes). */
+  readonly shared?: boolean;
 }
 
 function tooLarge(maxBytes: number): string {
@@ -64,22 +66,22 @@ export async function readProfileFile(path: string, options: ReadProfileOptions 
   if (bytes.length === 0) return invalid(new DecodeError('empty input: not a pprof profile', 0));
   if (!isGzip(bytes)) {
     try {
-      return decodeProfile(bytes, { labels: options.labels ?? true });
+      return decodeProfile(bytes, { labels: options.labels ?? true, shared: options.shared ?? false });
     } catch (e) {
       return invalid(e);
     }
   }
   try {
-    return await inflateAndDecode(bytes, maxBytes, options.labels ?? true);
+    return await inflateAndDecode(bytes, maxBytes, options.labels ?? true, options.shared ?? false);
   } catch (e) {
     return invalid(e);
   }
 }
 
-function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean): Promise<Profile> {
+function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, shared: boolean): Promise<Profile> {
   // The gzip trailer states the decompressed size (mod 2^32), a good first guess for buffer sizes.
   const stated = gz.length >= 18 ? new DataView(gz.buffer, gz.byteOffset + gz.length - 4).getUint32(0, true) : 0;
-  const decoder = createProfileDecoder({ labels, compressed: true, sizeHint: Math.min(stated, maxBytes) || gz.length * 4 });
+  const decoder = createProfileDecoder({ labels, shared, compressed: true, sizeHint: Math.min(stated, maxBytes) || gz.length * 4 });
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   return new Promise((resolve, reject) => {
     const queue: Buffer[] = [];

@@ -1,6 +1,6 @@
 import type { Profile } from '../model/profile.js';
 import { selectSamples, type FrameFilter } from './filter.js';
-import { buildFrameTable, newNodeKeys, type FrameTable, type Granularity } from './frames.js';
+import { buildFrameTable, newNodeKeys, type Granularity } from './frames.js';
 
 /** One profile's contribution to an aggregation; a diff adds the base with sign -1 (pprof's -diff_base). */
 export interface AggregateInput {
@@ -9,25 +9,139 @@ export interface AggregateInput {
   readonly sign: 1 | -1;
 }
 
+/**
+ * Everything a pass over one profile's samples needs, as plain typed arrays
+ * and numbers, so the pass can run on a worker thread over part of the samples.
+ */
+export interface SampleScan {
+  readonly count: number;
+  readonly stackOffsets: Uint32Array;
+  readonly stackLocations: Uint32Array;
+  readonly values: Float64Array;
+  readonly nTypes: number;
+  readonly valueIndex: number;
+  readonly sign: 1 | -1;
+  /** Samples passing --focus/--ignore, or null when nothing is filtered. */
+  readonly keep: Uint8Array | null;
+  /** Location i's frames are frameNodes[frameOffsets[i] .. frameOffsets[i+1]), innermost first (see FrameTable). */
+  readonly frameOffsets: Uint32Array;
+  readonly frameNodes: Int32Array;
+  readonly inlined: Uint8Array;
+  /** The first three frames of each location at stride four, -1 where a location has fewer. */
+  readonly padded: Int32Array;
+}
+
 /** Inputs resolved against one node key space, ready for passes over their samples. */
 export interface PreparedInputs {
   readonly names: readonly string[];
-  readonly parts: readonly PreparedPart[];
-}
-
-interface PreparedPart extends AggregateInput {
-  readonly frames: FrameTable;
-  readonly keep: Uint8Array | null;
+  readonly scans: readonly SampleScan[];
 }
 
 export function prepareInputs(inputs: readonly AggregateInput[], granularity: Granularity, filter: FrameFilter = {}): PreparedInputs {
   const keys = newNodeKeys(granularity);
-  const parts = inputs.map((input) => ({
-    ...input,
-    frames: buildFrameTable(input.profile, keys),
-    keep: selectSamples(input.profile, filter),
-  }));
-  return { names: keys.names, parts };
+  const scans = inputs.map((input): SampleScan => {
+    const frames = buildFrameTable(input.profile, keys);
+    const { samples } = input.profile;
+    return {
+      count: samples.count,
+      stackOffsets: samples.stackOffsets,
+      stackLocations: samples.stackLocations,
+      values: samples.values,
+      nTypes: input.profile.sampleTypes.length,
+      valueIndex: input.valueIndex,
+      sign: input.sign,
+      keep: selectSamples(input.profile, filter),
+      frameOffsets: frames.offsets,
+      frameNodes: frames.nodes,
+      inlined: frames.inlined,
+      padded: padFrames(frames.offsets, frames.nodes),
+    };
+  });
+  return { names: keys.names, scans };
+}
+
+/**
+ * The first three frames of each location at a fixed stride of four, -1
+ * where a location has fewer: the aggregation loop then reads frames
+ * without a per-location offset lookup or inner loop.
+ */
+function padFrames(offsets: Uint32Array, nodes: Int32Array): Int32Array {
+  const nLocations = offsets.length - 1;
+  const out = new Int32Array(nLocations * 4).fill(-1);
+  for (let loc = 0; loc < nLocations; loc++) {
+    const start = offsets[loc]!;
+    const n = Math.min(3, offsets[loc + 1]! - start);
+    for (let j = 0; j < n; j++) out[loc * 4 + j] = nodes[start + j]!;
+  }
+  return out;
+}
+
+/** Flat and cum per node over some samples, and the totals pprof computes alongside. */
+export interface NodeSums {
+  readonly flat: Float64Array;
+  readonly cum: Float64Array;
+  /** Sum of |value| over all samples (filters do not change it). */
+  readonly total: number;
+  /** The same over the samples of diff bases (sign -1). */
+  readonly baseTotal: number;
+}
+
+/**
+ * Sums samples [from, to) of one scan: each node's flat (value of samples
+ * whose innermost frame it is) and cum (value of samples with the node
+ * anywhere in the stack, once per sample even under recursion, as pprof
+ * counts it). Pure and self-contained, so a worker thread can run it.
+ */
+export function sumNodes(scan: SampleScan, nNodes: number, from: number, to: number): NodeSums {
+  // One spare slot (index nNodes) absorbs the padding frames.
+  const flat = new Float64Array(nNodes + 1);
+  const cum = new Float64Array(nNodes + 1);
+  const seen = new Int32Array(nNodes + 1).fill(-1);
+  const padded = new Int32Array(scan.padded.length);
+  for (let i = 0; i < padded.length; i++) padded[i] = scan.padded[i]! < 0 ? nNodes : scan.padded[i]!;
+  const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, nTypes, valueIndex, sign } = scan;
+  let total = 0;
+  for (let s = from; s < to; s++) {
+    const v = values[s * nTypes + valueIndex]! * sign;
+    if (v === 0) continue;
+    // The report total ignores --focus/--ignore, as pprof's does: shares stay shares of the whole profile.
+    total += v < 0 ? -v : v;
+    if (keep !== null && keep[s] === 0) continue;
+    const first = stackOffsets[s]!;
+    const last = stackOffsets[s + 1]!;
+    if (first === last) continue;
+    for (let k = first; k < last; k++) {
+      const loc = stackLocations[k]!;
+      const b = loc << 2;
+      const n0 = padded[b]!;
+      if (seen[n0] !== s) {
+        seen[n0] = s;
+        cum[n0]! += v;
+      }
+      const n1 = padded[b + 1]!;
+      if (n1 === nNodes) continue;
+      if (seen[n1] !== s) {
+        seen[n1] = s;
+        cum[n1]! += v;
+      }
+      const n2 = padded[b + 2]!;
+      if (n2 === nNodes) continue;
+      if (seen[n2] !== s) {
+        seen[n2] = s;
+        cum[n2]! += v;
+      }
+      // Rare: more than three frames in one location (deep inlining).
+      for (let f = frameOffsets[loc]! + 3; f < frameOffsets[loc + 1]!; f++) {
+        const node = frameNodes[f]!;
+        if (seen[node] !== s) {
+          seen[node] = s;
+          cum[node]! += v;
+        }
+      }
+    }
+    flat[padded[stackLocations[first]! << 2]!]! += v;
+  }
+  return { flat: flat.subarray(0, nNodes), cum: cum.subarray(0, nNodes), total, baseTotal: sign < 0 ? total : 0 };
 }
 
 /** Flat and cum per node, the basis of `top`. */
@@ -45,195 +159,161 @@ export interface NodeTotals {
   readonly flatSum: number;
 }
 
-/**
- * Sums each node's flat (value of samples whose innermost frame it is) and
- * cum (value of samples with the node anywhere in the stack, once per
- * sample even under recursion, as pprof counts it).
- */
-export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
-  const nNodes = prepared.names.length;
-  // One spare slot (index nNodes) absorbs the padding frames of paddedFrames.
-  const flat = new Float64Array(nNodes + 1);
-  const cum = new Float64Array(nNodes + 1);
-  const seen = new Int32Array(nNodes + 1).fill(-1);
-  let stamp = 0;
+/** Adds up partial sums (of several scans, or of ranges of one) into the totals. */
+export function combineNodeSums(names: readonly string[], parts: readonly NodeSums[]): NodeTotals {
+  const flat = new Float64Array(names.length);
+  const cum = new Float64Array(names.length);
   let total = 0;
   let baseTotal = 0;
-  let hasBase = false;
-  for (const part of prepared.parts) {
-    const { samples } = part.profile;
-    const nTypes = part.profile.sampleTypes.length;
-    const { offsets: frameOffsets, nodes: frameNodes } = part.frames;
-    const padded = paddedFrames(part.frames, nNodes);
-    const { stackOffsets, stackLocations, values } = samples;
-    const keep = part.keep;
-    for (let s = 0; s < samples.count; s++) {
-      const v = values[s * nTypes + part.valueIndex]! * part.sign;
-      if (v === 0) continue;
-      // The report total ignores --focus/--ignore, as pprof's does: shares stay shares of the whole profile.
-      const abs = v < 0 ? -v : v;
-      total += abs;
-      if (part.sign < 0) {
-        baseTotal += abs;
-        hasBase = true;
-      }
-      if (keep !== null && keep[s] === 0) continue;
-      const first = stackOffsets[s]!;
-      const last = stackOffsets[s + 1]!;
-      if (first === last) continue;
-      stamp++;
-      for (let k = first; k < last; k++) {
-        const loc = stackLocations[k]!;
-        const b = loc << 2;
-        const n0 = padded[b]!;
-        if (seen[n0] !== stamp) {
-          seen[n0] = stamp;
-          cum[n0]! += v;
-        }
-        const n1 = padded[b + 1]!;
-        if (n1 === nNodes) continue;
-        if (seen[n1] !== stamp) {
-          seen[n1] = stamp;
-          cum[n1]! += v;
-        }
-        const n2 = padded[b + 2]!;
-        if (n2 === nNodes) continue;
-        if (seen[n2] !== stamp) {
-          seen[n2] = stamp;
-          cum[n2]! += v;
-        }
-        // Rare: more than three frames in one location (deep inlining).
-        for (let f = frameOffsets[loc]! + 3; f < frameOffsets[loc + 1]!; f++) {
-          const node = frameNodes[f]!;
-          if (seen[node] !== stamp) {
-            seen[node] = stamp;
-            cum[node]! += v;
-          }
-        }
-      }
-      flat[padded[stackLocations[first]! << 2]!]! += v;
+  for (const p of parts) {
+    for (let i = 0; i < names.length; i++) {
+      flat[i]! += p.flat[i]!;
+      cum[i]! += p.cum[i]!;
     }
+    total += p.total;
+    baseTotal += p.baseTotal;
   }
   let flatSum = 0;
-  for (let i = 0; i < nNodes; i++) flatSum += flat[i]!;
-  return { names: prepared.names, flat: flat.subarray(0, nNodes), cum: cum.subarray(0, nNodes), total: hasBase ? baseTotal : total, flatSum };
+  for (let i = 0; i < names.length; i++) flatSum += flat[i]!;
+  return { names, flat, cum, total: baseTotal > 0 ? baseTotal : total, flatSum };
 }
 
-/**
- * The first three frames of each location at a fixed stride of four (the
- * fourth slot unused), `spare` where a location has fewer: the aggregation
- * loop then reads frames without a per-location offset lookup or loop.
- */
-function paddedFrames(frames: FrameTable, spare: number): Int32Array {
-  const nLocations = frames.offsets.length - 1;
-  const out = new Int32Array(nLocations * 4).fill(spare);
-  for (let loc = 0; loc < nLocations; loc++) {
-    const start = frames.offsets[loc]!;
-    const n = Math.min(3, frames.offsets[loc + 1]! - start);
-    for (let j = 0; j < n; j++) out[loc * 4 + j] = frames.nodes[start + j]!;
-  }
-  return out;
+/** Flat and cum of every node over all samples, on this thread. */
+export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
+  const n = prepared.names.length;
+  return combineNodeSums(
+    prepared.names,
+    prepared.scans.map((scan) => sumNodes(scan, n, 0, scan.count)),
+  );
 }
 
 /** pprof's marker for a node reached by inlining: all incoming calls inlined, or some. */
 export type InlineLabel = '' | 'inline' | 'partial-inline';
 
 /**
- * The inline label of each kept node, computed as pprof's text report does:
- * over call edges between kept nodes only (skipping dropped frames), each
- * edge counted once per sample, inlined only if every occurrence was, and
- * edges lighter than `edgeCutoff` ignored.
+ * Call edges between kept nodes: summed weight, and whether every
+ * occurrence was inlined. Dense K×K arrays (row: caller slot, column:
+ * callee slot) while K is small, which is also the form that crosses to a
+ * worker thread and merges by addition; a Map beyond.
  */
-export function inlineLabels(prepared: PreparedInputs, kept: readonly number[], edgeCutoff: number): InlineLabel[] {
-  const K = kept.length;
-  const slot = new Int32Array(prepared.names.length).fill(-1);
+export interface EdgeSums {
+  readonly K: number;
+  /** Dense form: weights, and state 0 absent, 1 only ever inlined, 2 seen as a real call. */
+  readonly weight: Float64Array | null;
+  readonly state: Uint8Array | null;
+  readonly sparse: Map<number, { weight: number; state: number }> | null;
+}
+
+/** Kept node count up to which edges are kept in dense K×K arrays (8 MiB of weights). */
+export const DENSE_EDGE_LIMIT = 1024;
+
+/** Which kept slot each node has (-1: not kept). */
+export function keptSlots(nNodes: number, kept: readonly number[]): Int32Array {
+  const slot = new Int32Array(nNodes).fill(-1);
   kept.forEach((node, i) => (slot[node] = i));
-  // Only a node seen as an inlined frame can be labelled: without one, skip the pass.
-  let anyInlinedKept = false;
-  for (const part of prepared.parts) {
-    const { nodes, inlined } = part.frames;
-    for (let f = 0; f < nodes.length && !anyInlinedKept; f++) if (inlined[f] === 1 && slot[nodes[f]!]! >= 0) anyInlinedKept = true;
+  return slot;
+}
+
+/** Whether any kept node ever appears as an inlined frame; if none does, no label can be set. */
+export function anyKeptInlined(prepared: PreparedInputs, slot: Int32Array): boolean {
+  for (const scan of prepared.scans) {
+    const { frameNodes, inlined } = scan;
+    for (let f = 0; f < frameNodes.length; f++) if (inlined[f] === 1 && slot[frameNodes[f]!]! >= 0) return true;
   }
-  if (!anyInlinedKept) return kept.map(() => '');
-  const edges = newEdgeStore(K);
-  let stamp = 0;
-  for (const part of prepared.parts) {
-    const { samples } = part.profile;
-    const nTypes = part.profile.sampleTypes.length;
-    const { offsets: frameOffsets, nodes: frameNodes, inlined } = part.frames;
-    // Locations holding no kept frame are stepped over with one byte read.
-    const hasKept = new Uint8Array(part.profile.locations.count);
-    for (let loc = 0; loc < hasKept.length; loc++) {
-      for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
-    }
-    const keep = part.keep;
-    for (let s = 0; s < samples.count; s++) {
-      if (keep !== null && keep[s] === 0) continue;
-      const v = samples.values[s * nTypes + part.valueIndex]! * part.sign;
-      if (v === 0) continue;
-      stamp++;
-      let parent = -1;
-      // Root to leaf, as pprof walks a sample when it builds edges.
-      for (let k = samples.stackOffsets[s + 1]! - 1; k >= samples.stackOffsets[s]!; k--) {
-        const loc = samples.stackLocations[k]!;
-        if (hasKept[loc] === 0) continue;
-        for (let f = frameOffsets[loc + 1]! - 1; f >= frameOffsets[loc]!; f--) {
-          const child = slot[frameNodes[f]!]!;
-          if (child < 0) continue;
-          if (parent >= 0 && parent !== child) edges.add(parent * K + child, v, inlined[f] === 1, stamp);
-          parent = child;
+  return false;
+}
+
+/**
+ * Call edges among kept nodes in samples [from, to), as pprof's graph
+ * builds them: walking each stack root to leaf, each kept frame's caller is
+ * the nearest kept frame above it (dropped frames are skipped), recursion
+ * adds no edge, an edge counts once per sample, and it is inlined only if
+ * every occurrence was. Pure and self-contained, so a worker thread can run it.
+ */
+export function sumEdges(scan: SampleScan, slot: Int32Array, K: number, from: number, to: number): EdgeSums {
+  const dense = K <= DENSE_EDGE_LIMIT;
+  const weight = dense ? new Float64Array(K * K) : null;
+  const state = dense ? new Uint8Array(K * K) : null;
+  const lastSample = dense ? new Int32Array(K * K).fill(-1) : null;
+  const sparse = dense ? null : new Map<number, { weight: number; state: number; sample: number }>();
+  const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, inlined, nTypes, valueIndex, sign } = scan;
+  // Locations holding no kept frame are stepped over with one byte read.
+  const nLocations = frameOffsets.length - 1;
+  const hasKept = new Uint8Array(nLocations);
+  for (let loc = 0; loc < nLocations; loc++) {
+    for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
+  }
+  for (let s = from; s < to; s++) {
+    if (keep !== null && keep[s] === 0) continue;
+    const v = values[s * nTypes + valueIndex]! * sign;
+    if (v === 0) continue;
+    let parent = -1;
+    for (let k = stackOffsets[s + 1]! - 1; k >= stackOffsets[s]!; k--) {
+      const loc = stackLocations[k]!;
+      if (hasKept[loc] === 0) continue;
+      for (let f = frameOffsets[loc + 1]! - 1; f >= frameOffsets[loc]!; f--) {
+        const child = slot[frameNodes[f]!]!;
+        if (child < 0) continue;
+        if (parent >= 0 && parent !== child) {
+          const key = parent * K + child;
+          const st = inlined[f] === 1 ? 1 : 2;
+          if (weight !== null) {
+            if (lastSample![key] !== s) {
+              lastSample![key] = s;
+              weight[key]! += v;
+              if (state![key]! < st) state![key] = st;
+            }
+          } else {
+            const e = sparse!.get(key);
+            if (e === undefined) sparse!.set(key, { weight: v, state: st, sample: s });
+            else if (e.sample !== s) {
+              e.sample = s;
+              e.weight += v;
+              if (e.state < st) e.state = st;
+            }
+          }
         }
+        parent = child;
       }
     }
+  }
+  return { K, weight, state, sparse };
+}
+
+/** Labels from edge sums (partial results add up): edges lighter than the cutoff are ignored, as pprof trims them. */
+export function labelsFromEdges(K: number, parts: readonly EdgeSums[], edgeCutoff: number): InlineLabel[] {
+  const merged = new Map<number, { weight: number; state: number }>();
+  const add = (key: number, weight: number, state: number): void => {
+    const e = merged.get(key);
+    if (e === undefined) merged.set(key, { weight, state });
+    else {
+      e.weight += weight;
+      if (state > e.state) e.state = state;
+    }
+  };
+  for (const p of parts) {
+    if (p.state !== null) {
+      for (let key = 0; key < K * K; key++) if (p.state[key] !== 0) add(key, p.weight![key]!, p.state[key]!);
+    } else for (const [key, e] of p.sparse!) add(key, e.weight, e.state);
   }
   const hasInline = new Uint8Array(K);
   const hasCall = new Uint8Array(K);
-  edges.forEach((key, weight, inline) => {
-    if (Math.abs(weight) < edgeCutoff) return;
-    const child = key % K;
-    if (inline) hasInline[child] = 1;
-    else hasCall[child] = 1;
-  });
-  return kept.map((_, i) => (hasInline[i] ? (hasCall[i] ? 'partial-inline' : 'inline') : ''));
-}
-
-interface EdgeStore {
-  add(key: number, weight: number, inline: boolean, stamp: number): void;
-  forEach(each: (key: number, weight: number, inline: boolean) => void): void;
-}
-
-/** Dense K×K arrays while they stay small (the common case: tens of kept nodes), a Map beyond. */
-function newEdgeStore(K: number): EdgeStore {
-  if (K <= 1024) {
-    const weight = new Float64Array(K * K);
-    const state = new Uint8Array(K * K); // 0 absent, 1 inline, 2 a real call seen
-    const lastStamp = new Int32Array(K * K);
-    return {
-      add(key, w, inline, stamp) {
-        if (lastStamp[key] === stamp) return;
-        lastStamp[key] = stamp;
-        weight[key]! += w;
-        if (state[key] === 0) state[key] = inline ? 1 : 2;
-        else if (!inline) state[key] = 2;
-      },
-      forEach(each) {
-        for (let key = 0; key < K * K; key++) if (state[key] !== 0) each(key, weight[key]!, state[key] === 1);
-      },
-    };
+  for (const [key, e] of merged) {
+    if (Math.abs(e.weight) < edgeCutoff) continue;
+    if (e.state === 1) hasInline[key % K] = 1;
+    else hasCall[key % K] = 1;
   }
-  const map = new Map<number, { weight: number; inline: boolean; stamp: number }>();
-  return {
-    add(key, w, inline, stamp) {
-      const e = map.get(key);
-      if (e === undefined) map.set(key, { weight: w, inline, stamp });
-      else if (e.stamp !== stamp) {
-        e.stamp = stamp;
-        e.weight += w;
-        if (!inline) e.inline = false;
-      }
-    },
-    forEach(each) {
-      for (const [key, e] of map) each(key, e.weight, e.inline);
-    },
-  };
+  return Array.from({ length: K }, (_, i) => (hasInline[i] ? (hasCall[i] ? 'partial-inline' : 'inline') : ''));
+}
+
+/** The inline label of each kept node, computed as pprof's text report does (see sumEdges), on this thread. */
+export function inlineLabels(prepared: PreparedInputs, kept: readonly number[], edgeCutoff: number): InlineLabel[] {
+  const K = kept.length;
+  const slot = keptSlots(prepared.names.length, kept);
+  if (!anyKeptInlined(prepared, slot)) return kept.map(() => '');
+  return labelsFromEdges(
+    K,
+    prepared.scans.map((scan) => sumEdges(scan, slot, K, 0, scan.count)),
+    edgeCutoff,
+  );
 }

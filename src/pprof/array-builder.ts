@@ -27,14 +27,19 @@ export class ArrayBuilder<T extends TypedArray> {
     next.set(this.data);
     this.data = next;
   }
-  /** The used part; copied only when the spare capacity is worth giving back. */
+  /** The used part; copied (into the same kind of memory) only when the spare capacity is worth giving back. */
   finish(): T {
     if (this.n >= this.data.length * 0.6) return this.data.subarray(0, this.n) as T;
-    return this.data.slice(0, this.n) as T;
+    const out = this.make(this.n);
+    (out as Uint8Array).set((this.data as Uint8Array).subarray(0, this.n));
+    return out;
   }
 }
 
 export const u32 = (n: number): Uint32Array => new Uint32Array(n);
+/** Makers backed by SharedArrayBuffer, so worker threads can read the arrays without a copy. */
+export const sharedU32 = (n: number): Uint32Array => new Uint32Array(new SharedArrayBuffer(n * 4));
+export const sharedF64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(n * 8));
 export const i32 = (n: number): Int32Array => new Int32Array(n);
 export const f64 = (n: number): Float64Array => new Float64Array(n);
 export const u8 = (n: number): Uint8Array => new Uint8Array(n);

@@ -1,5 +1,5 @@
 import type { Samples } from '../model/profile.js';
-import { ArrayBuilder, f64, u32 } from './array-builder.js';
+import { ArrayBuilder, f64, sharedF64, sharedU32, u32 } from './array-builder.js';
 import type { ProfileTables } from './decode-tables.js';
 import { lookupId } from './decode-tables.js';
 import { DecodeError } from './errors.js';
@@ -23,7 +23,7 @@ export class SampleCollector {
   private readonly stack: ArrayBuilder<Uint32Array>;
   private readonly bigIds: number[] = [];
   private readonly values: ArrayBuilder<Float64Array>;
-  private readonly stackOffsets = new ArrayBuilder(u32, 1024);
+  private readonly stackOffsets: ArrayBuilder<Uint32Array>;
   private readonly valueOffsets = new ArrayBuilder(u32, 1024);
   private readonly starts = new ArrayBuilder(f64, 1024);
   private readonly labelOffsets = new ArrayBuilder(u32, 1024);
@@ -35,10 +35,12 @@ export class SampleCollector {
   constructor(
     private readonly withLabels: boolean,
     expectedBytes: number,
+    shared: boolean,
   ) {
     // Location ids take one to three bytes: a third of the bytes is a fair first guess.
-    this.stack = new ArrayBuilder(u32, Math.ceil(expectedBytes / 3));
-    this.values = new ArrayBuilder(f64, Math.ceil(expectedBytes / 8));
+    this.stack = new ArrayBuilder(shared ? sharedU32 : u32, Math.ceil(expectedBytes / 3));
+    this.values = new ArrayBuilder(shared ? sharedF64 : f64, Math.ceil(expectedBytes / 8));
+    this.stackOffsets = new ArrayBuilder(shared ? sharedU32 : u32, 1024);
     const labels = withLabels ? 1024 : 0;
     this.labelKey = new ArrayBuilder(u32, labels);
     this.labelStr = new ArrayBuilder(u32, labels);

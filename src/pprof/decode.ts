@@ -12,6 +12,8 @@ export interface DecodeOptions {
   readonly compressed?: boolean;
   /** Expected size in bytes, when known, to size buffers once. */
   readonly sizeHint?: number;
+  /** Keep sample stacks and values in SharedArrayBuffers, for aggregation on worker threads. */
+  readonly shared?: boolean;
 }
 
 /**
@@ -34,7 +36,7 @@ const SAMPLE_KEY = (2 << 3) | WIRE_LEN;
  */
 export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecoder {
   const compressed = options.compressed ?? false;
-  const samples = new SampleCollector(options.labels ?? true, options.sizeHint ?? 1 << 16);
+  const samples = new SampleCollector(options.labels ?? true, options.sizeHint ?? 1 << 16, options.shared ?? false);
   // Fields other than samples, copied verbatim, and where each came from (for error offsets).
   const rest = new ArrayBuilder(u8, Math.max(1 << 12, Math.ceil((options.sizeHint ?? 0) / 8)));
   const restSegments = new ArrayBuilder(f64, 64); // pairs: offset in rest, offset in the input

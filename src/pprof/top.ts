@@ -1,5 +1,5 @@
 import type { Profile, ValueType } from '../model/profile.js';
-import { aggregateNodes, inlineLabels, prepareInputs, type AggregateInput, type InlineLabel } from './aggregate.js';
+import { aggregateNodes, inlineLabels, prepareInputs, type AggregateInput, type InlineLabel, type NodeTotals, type PreparedInputs } from './aggregate.js';
 import { QueryError } from './errors.js';
 import type { FrameFilter } from './filter.js';
 import type { Granularity } from './frames.js';
@@ -69,14 +69,48 @@ function defaultTypeName(profile: Profile): string {
   return profile.sampleTypes[resolveSampleType(profile)]!.type;
 }
 
+/**
+ * The two passes over samples that `top` makes, injectable so that an
+ * adapter can run them on worker threads; the default runs them here.
+ */
+export interface TopPasses {
+  nodeTotals(prepared: PreparedInputs): NodeTotals | Promise<NodeTotals>;
+  inlineLabels(prepared: PreparedInputs, kept: readonly number[], edgeCutoff: number): InlineLabel[] | Promise<InlineLabel[]>;
+}
+
+export const LOCAL_PASSES: TopPasses = { nodeTotals: aggregateNodes, inlineLabels };
+
+/** `topOf` with the sample passes run by `passes` (e.g. on worker threads). */
+export async function topOfWith(profile: Profile, options: TopOptions, passes: TopPasses): Promise<TopResult> {
+  const valueIndex = resolveSampleType(profile, options.sampleType);
+  const prepared = prepareInputs([{ profile, valueIndex, sign: 1 }], options.granularity ?? 'functions', options.filter);
+  const totals = await passes.nodeTotals(prepared);
+  const selection = selectRows(totals, options);
+  const labels = await passes.inlineLabels(prepared, selection.kept, selection.edgeCutoff);
+  return buildResult(profile.sampleTypes[valueIndex]!, totals, selection, labels);
+}
+
 function topOfInputs(inputs: readonly AggregateInput[], sampleType: ValueType, options: TopOptions): TopResult {
   const prepared = prepareInputs(inputs, options.granularity ?? 'functions', options.filter);
   const totals = aggregateNodes(prepared);
-  const { flat, cum, names } = totals;
+  const selection = selectRows(totals, options);
+  return buildResult(sampleType, totals, selection, inlineLabels(prepared, selection.kept, selection.edgeCutoff));
+}
 
-  // pprof (report.newTrimmedGraph): cutoffs are fractions of the signed flat
-  // sum, truncated toward zero like Go's int64(float64(x) * f).
-  const nodeCutoff = Math.abs(Math.trunc(totals.flatSum * (options.nodeFraction ?? 0.005)));
+interface RowSelection {
+  readonly kept: readonly number[];
+  readonly aboveCutoff: number;
+  readonly dropped: number;
+  readonly edgeCutoff: number;
+  readonly nodeFraction: number;
+}
+
+/** Which nodes become rows, by pprof's rules (report.newTrimmedGraph, FlatNameOrder). */
+function selectRows(totals: NodeTotals, options: TopOptions): RowSelection {
+  const { flat, cum, names } = totals;
+  const nodeFraction = options.nodeFraction ?? 0.005;
+  // Cutoffs are fractions of the signed flat sum, truncated toward zero like Go's int64(float64(x) * f).
+  const nodeCutoff = Math.abs(Math.trunc(totals.flatSum * nodeFraction));
   const edgeCutoff = Math.abs(Math.trunc(totals.flatSum * (options.edgeFraction ?? 0.001)));
 
   const present: number[] = [];
@@ -92,16 +126,24 @@ function topOfInputs(inputs: readonly AggregateInput[], sampleType: ValueType, o
     return Math.abs(cum[b]!) - Math.abs(cum[a]!);
   });
   const limit = options.nodeCount && options.nodeCount > 0 ? options.nodeCount : aboveCutoff.length;
-  const kept = aboveCutoff.slice(0, limit);
-  const labels = inlineLabels(prepared, kept, edgeCutoff);
+  return {
+    kept: aboveCutoff.slice(0, limit),
+    aboveCutoff: aboveCutoff.length,
+    dropped: present.length - aboveCutoff.length,
+    edgeCutoff,
+    nodeFraction,
+  };
+}
 
+function buildResult(sampleType: ValueType, totals: NodeTotals, selection: RowSelection, labels: readonly InlineLabel[]): TopResult {
+  const { flat, cum, names } = totals;
   return {
     sampleType,
     total: totals.total,
-    rows: kept.map((node, i) => ({ name: names[node]!, flat: flat[node]!, cum: cum[node]!, inline: labels[i]! })),
-    nodesAboveCutoff: aboveCutoff.length,
-    droppedNodes: present.length - aboveCutoff.length,
-    droppedCutoff: Math.abs(Math.trunc(totals.total * (options.nodeFraction ?? 0.005))),
+    rows: selection.kept.map((node, i) => ({ name: names[node]!, flat: flat[node]!, cum: cum[node]!, inline: labels[i]! })),
+    nodesAboveCutoff: selection.aboveCutoff,
+    droppedNodes: selection.dropped,
+    droppedCutoff: Math.abs(Math.trunc(totals.total * selection.nodeFraction)),
   };
 }
 

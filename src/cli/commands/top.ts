@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_MAX_PROFILE_BYTES, readProfileFile } from '../../adapters/profile-file.js';
 import { compileFrameRegex, type FrameFilter } from '../../pprof/filter.js';
-import { diffTop, topOf, type TopOptions, type TopResult } from '../../pprof/top.js';
+import { LOCAL_PASSES, diffTop, topOfWith, type TopOptions, type TopResult } from '../../pprof/top.js';
+import { startParallelPasses, type ParallelPasses } from '../../adapters/parallel-passes.js';
+import { statSync } from 'node:fs';
 import { profileHeader, renderTopText, type TopHeader } from '../../render/top-text.js';
 import type { CliIo } from '../io.js';
 import { byteSize, fraction, positiveInt } from '../options.js';
@@ -66,6 +68,26 @@ export function topJson(result: TopResult): object {
   };
 }
 
+/**
+ * A second thread pays off on big profiles only (starting one costs tens of
+ * milliseconds). HEAPLENS_PARALLEL=always|never overrides the size rule.
+ */
+const PARALLEL_MIN_FILE_BYTES = 4 << 20;
+const PARALLEL_MIN_SAMPLES = 50_000;
+
+function parallelPassesFor(path: string): ParallelPasses | null {
+  const mode = process.env.HEAPLENS_PARALLEL ?? 'auto';
+  if (mode === 'never') return null;
+  if (mode === 'always') return startParallelPasses(0);
+  let size = 0;
+  try {
+    size = statSync(path).size;
+  } catch {
+    return null; // readProfileFile reports the problem
+  }
+  return size >= PARALLEL_MIN_FILE_BYTES ? startParallelPasses(PARALLEL_MIN_SAMPLES) : null;
+}
+
 function activeFilters(flags: TopFlags): string[] {
   const out: string[] = [];
   if (flags.focus) out.push(`focus=${flags.focus}`);
@@ -86,9 +108,14 @@ export function registerTop(program: Command, io: CliIo): void {
       .argument('<profile>', 'pprof file (gzip or raw)'),
   ).action(async (path: string, flags: TopFlags) => {
     const options = topOptions(flags);
-    const profile = await readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false });
-    const result = topOf(profile, options);
-    print(io, result, profileHeader([profile], result.sampleType.type, activeFilters(flags)), flags);
+    const passes = parallelPassesFor(path);
+    try {
+      const profile = await readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false, shared: passes !== null });
+      const result = await topOfWith(profile, options, passes ?? LOCAL_PASSES);
+      print(io, result, profileHeader([profile], result.sampleType.type, activeFilters(flags)), flags);
+    } finally {
+      await passes?.close();
+    }
   });
 
   addTopFlags(

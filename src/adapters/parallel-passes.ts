@@ -1,0 +1,110 @@
+import { Worker } from 'node:worker_threads';
+import {
+  aggregateNodes,
+  anyKeptInlined,
+  combineNodeSums,
+  inlineLabels,
+  keptSlots,
+  labelsFromEdges,
+  sumEdges,
+  sumNodes,
+  type EdgeSums,
+  type NodeSums,
+  type PreparedInputs,
+  type SampleScan,
+} from '../pprof/aggregate.js';
+import type { TopPasses } from '../pprof/top.js';
+
+/** A job for the worker: a pass over samples [from, to) of one scan. */
+export type PassJob =
+  | { id: number; kind: 'nodes'; scan: SampleScan; nNodes: number; from: number; to: number }
+  | { id: number; kind: 'edges'; scan: SampleScan; slot: Int32Array; K: number; from: number; to: number };
+
+export interface ParallelPasses extends TopPasses {
+  close(): Promise<void>;
+}
+
+/** Whether the scan's big arrays can be read by another thread without a copy. */
+function isShared(scan: SampleScan): boolean {
+  return [scan.stackLocations, scan.stackOffsets, scan.values].every((a) => a.buffer instanceof SharedArrayBuffer);
+}
+
+/**
+ * Runs `top`'s two sample passes on this thread and one worker thread at
+ * once, each over half of the samples, then adds the halves: both passes
+ * are sums over samples, so the split is exact. Profiles decoded with
+ * `shared: true` are read by the worker in place. Anything smaller than
+ * `minSamples`, not shared, or meant for a worker that failed runs here.
+ *
+ * Start it early: the worker boots while the profile is being read.
+ */
+export function startParallelPasses(minSamples: number): ParallelPasses {
+  let worker: Worker | null = null;
+  let broken = false;
+  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  let nextId = 0;
+  try {
+    worker = new Worker(new URL('./top-worker.js', import.meta.url));
+    worker.unref();
+    worker.on('message', (msg: { id: number }) => {
+      waiting.get(msg.id)?.resolve(msg);
+      waiting.delete(msg.id);
+    });
+    worker.on('error', (e) => {
+      broken = true;
+      for (const w of waiting.values()) w.reject(e);
+      waiting.clear();
+    });
+  } catch {
+    broken = true;
+  }
+
+  const usable = (scan: SampleScan): boolean => !broken && worker !== null && scan.count >= Math.max(2, minSamples) && isShared(scan);
+  const send = <T>(job: PassJob): Promise<T> =>
+    new Promise((resolve, reject) => {
+      waiting.set(job.id, { resolve: resolve as (v: unknown) => void, reject });
+      worker!.postMessage(job);
+    });
+
+  return {
+    async nodeTotals(prepared: PreparedInputs) {
+      if (!prepared.scans.some(usable)) return aggregateNodes(prepared);
+      const n = prepared.names.length;
+      const parts: NodeSums[] = [];
+      for (const scan of prepared.scans) {
+        if (!usable(scan)) {
+          parts.push(sumNodes(scan, n, 0, scan.count));
+          continue;
+        }
+        const mid = scan.count >> 1;
+        const remote = send<{ sums: NodeSums }>({ id: nextId++, kind: 'nodes', scan, nNodes: n, from: mid, to: scan.count }).catch(() => null);
+        parts.push(sumNodes(scan, n, 0, mid));
+        // A worker that died mid-job costs time, not the result.
+        parts.push((await remote)?.sums ?? sumNodes(scan, n, mid, scan.count));
+      }
+      return combineNodeSums(prepared.names, parts);
+    },
+
+    async inlineLabels(prepared: PreparedInputs, kept: readonly number[], edgeCutoff: number) {
+      const K = kept.length;
+      const slot = keptSlots(prepared.names.length, kept);
+      if (!prepared.scans.some(usable) || !anyKeptInlined(prepared, slot)) return inlineLabels(prepared, kept, edgeCutoff);
+      const parts: EdgeSums[] = [];
+      for (const scan of prepared.scans) {
+        if (!usable(scan)) {
+          parts.push(sumEdges(scan, slot, K, 0, scan.count));
+          continue;
+        }
+        const mid = scan.count >> 1;
+        const remote = send<{ edges: EdgeSums }>({ id: nextId++, kind: 'edges', scan, slot, K, from: mid, to: scan.count }).catch(() => null);
+        parts.push(sumEdges(scan, slot, K, 0, mid));
+        parts.push((await remote)?.edges ?? sumEdges(scan, slot, K, mid, scan.count));
+      }
+      return labelsFromEdges(K, parts, edgeCutoff);
+    },
+
+    async close() {
+      if (worker) await worker.terminate();
+    },
+  };
+}
