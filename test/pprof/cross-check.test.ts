@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Profile as ReferenceProfile } from 'pprof-format';
 import { decodeProfile } from '../../src/pprof/decode.js';
+import { sampleTotals } from '../../src/pprof/sample-type.js';
+import { topOf } from '../../src/pprof/top.js';
 import { fixtureProfiles, rawProfile } from '../helpers/fixtures.js';
 
 // pprof-format (DataDog's decoder, independent of ours) reads the same bytes; both must see the same profile.
@@ -57,4 +59,14 @@ describe('decoder agrees with pprof-format on every fixture', () => {
       });
     });
   }
+});
+
+describe('sampleTotals', () => {
+  it('matches top totals (which match go tool pprof) for every sample type of a heap profile', () => {
+    const profile = decodeProfile(rawProfile('test/fixtures/runs/leak/operator-sim/heap-000020.pb.gz'));
+    const totals = sampleTotals(profile);
+    expect(totals).toHaveLength(4);
+    profile.sampleTypes.forEach((t, i) => expect(totals[i]).toBe(topOf(profile, { sampleType: t.type }).total));
+    expect(totals[3]).toBeGreaterThan(0);
+  });
 });
