@@ -1,4 +1,5 @@
 import { ProfileFileError } from '../adapters/profile-file.js';
+import { RunDirError } from '../adapters/run-dir.js';
 import { QueryError } from '../pprof/errors.js';
 
 /** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
@@ -18,6 +19,7 @@ export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof UsageError) return { code: EXIT_USAGE, message: err.message };
   if (err instanceof ProfileFileError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof QueryError) return { code: EXIT_INPUT, message: err.message };
+  if (err instanceof RunDirError) return { code: EXIT_INPUT, message: err.message };
   const e = err as Error;
   return { code: EXIT_INTERNAL, message: `internal error: ${e?.message ?? String(err)} (a bug: please report it; HEAPLENS_DEBUG=1 prints the stack)` };
 }

@@ -2,13 +2,17 @@
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { registerCollect } from './commands/collect.js';
 import { registerTop } from './commands/top.js';
 import { EXIT_USAGE, describeError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 import { VERSION } from '../version.js';
 
+/** Registers a command; `exit` sets the exit code a command's action ends with. */
+type Register = (program: Command, io: CliIo, exit: (code: number) => void) => void;
+
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [registerTop];
+const COMMANDS: readonly Register[] = [registerTop, registerCollect];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -18,11 +22,12 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showSuggestionAfterError();
-  for (const register of COMMANDS) register(program, io);
+  let exitCode = 0;
+  for (const register of COMMANDS) register(program, io, (code) => (exitCode = code));
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Commander printed its one-line message already; help and version are not errors.

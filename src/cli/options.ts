@@ -1,3 +1,4 @@
+import { parseDuration } from '../model/duration.js';
 import { parseSize } from '../model/size.js';
 import { UsageError } from './errors.js';
 
@@ -24,5 +25,13 @@ export function byteSize(flag: string) {
     const n = parseSize(value);
     if (n === null || n <= 0) throw new UsageError(`${flag}: expected a size such as 512MiB or 1GB, got "${value}"`);
     return n;
+  };
+}
+
+export function duration(flag: string) {
+  return (value: string): number => {
+    const ms = parseDuration(value);
+    if (ms === null || ms <= 0) throw new UsageError(`${flag}: expected a duration such as 500ms, 10s or 5m, got "${value}"`);
+    return ms;
   };
 }

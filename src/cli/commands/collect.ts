@@ -1,0 +1,161 @@
+import type { Command } from 'commander';
+import { basename } from 'node:path';
+import { collect, redactUrl, type CollectConfig, type CollectTarget } from '../../adapters/collector.js';
+import { createHttpGet } from '../../adapters/http-get.js';
+import { DEFAULT_MAX_PROFILE_BYTES } from '../../adapters/profile-file.js';
+import { RunDirError, RunDirWriter, checkTargetName } from '../../adapters/run-dir.js';
+import type { ProfileKind } from '../../model/run.js';
+import { EXIT_INPUT, UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { byteSize, duration, positiveInt } from '../options.js';
+import { createProgress, type ProgressMode } from '../progress.js';
+
+interface CollectFlags {
+  target: string[];
+  out: string;
+  interval: number;
+  duration?: number;
+  profiles: string;
+  cpuSeconds: number;
+  gc?: boolean;
+  maxFailures: number;
+  metric: string[];
+  timeout?: number;
+  maxProfileBytes: number;
+  name?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+const KINDS: readonly ProfileKind[] = ['heap', 'allocs', 'goroutine', 'cpu'];
+const collectList = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Adds the collection flags (shared by collect, start and run). */
+export function addCollectFlags(cmd: Command): Command {
+  return cmd
+    .requiredOption('--target <name=url>', 'pprof HTTP target, e.g. api=http://127.0.0.1:6060 (repeatable)', collectList, [])
+    .requiredOption('--out <dir>', 'run directory to create')
+    .option('--interval <duration>', 'time between snapshots', duration('--interval'), 10_000)
+    .option('--duration <duration>', 'stop after this long (default: until interrupted or all targets stopped)', duration('--duration'))
+    .option('--profiles <list>', 'profiles to collect: heap,allocs,goroutine,cpu', 'heap')
+    .option('--cpu-seconds <n>', 'length of each CPU profile', positiveInt('--cpu-seconds'), 10)
+    .option('--gc', 'run a GC in the target before each heap profile (?gc=1), so no snapshot is stale')
+    .option('--max-failures <n>', 'stop collecting a target after N consecutive failed scrapes', positiveInt('--max-failures'), 3)
+    .option('--metric <regex>', 'also keep metrics whose name matches (process_* and go_* are always kept; repeatable)', collectList, [])
+    .option('--timeout <duration>', 'per-scrape timeout (default: the interval, at most 30s)', duration('--timeout'))
+    .option('--max-profile-bytes <size>', 'refuse profiles larger than this', byteSize('--max-profile-bytes'), DEFAULT_MAX_PROFILE_BYTES)
+    .option('--name <name>', 'run name (default: the directory name)')
+    .option('--quiet', 'print nothing while collecting')
+    .option('--json', 'print one JSON event per snapshot on stdout');
+}
+
+function parseTargets(specs: readonly string[]): CollectTarget[] {
+  if (specs.length === 0) throw new UsageError('--target: at least one target is required');
+  const seen = new Set<string>();
+  return specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--target: expected NAME=URL, got "${spec}"`);
+    const name = spec.slice(0, eq);
+    const url = spec.slice(eq + 1).replace(/\/+$/, '');
+    const bad = checkTargetName(name);
+    if (bad) throw new UsageError(`--target: ${bad}`);
+    if (seen.has(name)) throw new UsageError(`--target: name "${name}" given twice`);
+    seen.add(name);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new UsageError(`--target ${name}: "${url}" is not a URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--target ${name}: only http and https URLs are supported`);
+    return { name, url };
+  });
+}
+
+export function collectConfig(flags: CollectFlags, commandLine: readonly string[]): CollectConfig {
+  const targets = parseTargets(flags.target);
+  const profiles = flags.profiles.split(',').map((p) => p.trim());
+  for (const p of profiles) if (!KINDS.includes(p as ProfileKind)) throw new UsageError(`--profiles: unknown profile "${p}" (heap, allocs, goroutine, cpu)`);
+  if (!profiles.includes('heap')) throw new UsageError('--profiles: heap is required (it is what heaplens analyses)');
+  if (flags.interval < 100) throw new UsageError('--interval: at least 100ms');
+  const metricPatterns = flags.metric.map((m) => {
+    try {
+      return new RegExp(m);
+    } catch (e) {
+      throw new UsageError(`--metric: invalid regular expression "${m}" (${(e as Error).message})`);
+    }
+  });
+  return {
+    name: flags.name ?? basename(flags.out),
+    // Credentials in URLs never reach the manifest.
+    commandLine: commandLine.map((a) => (/^[a-z]+:\/\//i.test(a) ? redactUrl(a) : a.includes('=http') ? a.replace(/=(https?:\/\/.*)$/, (_, u: string) => `=${redactUrl(u)}`) : a)),
+    targets,
+    intervalMs: flags.interval,
+    durationMs: flags.duration ?? null,
+    profiles: profiles as ProfileKind[],
+    gc: flags.gc ?? false,
+    cpuSeconds: flags.cpuSeconds,
+    maxFailures: Math.max(1, flags.maxFailures),
+    metricPatterns,
+    timeoutMs: flags.timeout ?? Math.min(flags.interval, 30_000),
+    maxProfileBytes: flags.maxProfileBytes,
+  };
+}
+
+function progressMode(flags: CollectFlags): ProgressMode {
+  if (flags.json) return 'json';
+  if (flags.quiet) return 'quiet';
+  return process.stderr.isTTY ? 'live' : 'plain';
+}
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/** Runs a collection until it ends; SIGINT/SIGTERM end it cleanly. Returns the exit code. */
+export async function runCollect(flags: CollectFlags, commandLine: readonly string[], io: CliIo): Promise<number> {
+  const config = collectConfig(flags, commandLine);
+  const writer = RunDirWriter.create(flags.out);
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => controller.abort(sig);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const progress = createProgress(progressMode(flags), io, config.targets.map((t) => t.name), Date.now());
+    const manifest = await collect(config, { now: Date.now, sleep, get: createHttpGet(), writer, event: progress }, controller.signal);
+    const empty = manifest.targets.filter((t) => !manifest.snapshots.some((s) => s.target === t.name && s.kind === 'heap' && s.status === 'ok'));
+    if (empty.length > 0) {
+      const first = empty[0]!;
+      const why = first.stopReason ?? 'no snapshot collected';
+      const lastError = [...manifest.snapshots].reverse().find((s) => s.target === first.name && s.error)?.error;
+      io.stderr(`heaplens: target ${first.name} (${first.url}): ${why}${lastError ? `; last error: ${lastError}` : ''}\n`);
+      return EXIT_INPUT;
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof RunDirError) {
+      io.stderr(`heaplens: ${e.message}; the run up to the last complete snapshot is in ${flags.out}\n`);
+      return EXIT_INPUT;
+    }
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function registerCollect(program: Command, io: CliIo, exit: (code: number) => void): void {
+  addCollectFlags(program.command('collect').description('collect heap profiles and metrics from live targets into a run directory')).action(
+    async (flags: CollectFlags) => {
+      exit(await runCollect(flags, process.argv.slice(2), io));
+    },
+  );
+}

@@ -1,0 +1,137 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collect, type CollectConfig, type CollectEvent } from '../../src/adapters/collector.js';
+import { createHttpGet } from '../../src/adapters/http-get.js';
+import { RunDirWriter } from '../../src/adapters/run-dir.js';
+import type { RunManifest } from '../../src/model/run.js';
+import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+
+/** Virtual time: sleeping advances the clock at once, so schedules are exact and tests fast. */
+function virtualClock(startMs = 1_700_000_000_000) {
+  let now = startMs;
+  return {
+    now: () => now,
+    advance: (ms: number) => (now += ms),
+    sleep: async (ms: number) => {
+      now += ms;
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+let server: FaultServer;
+let dir: string;
+beforeEach(async () => {
+  server = await startFaultServer();
+  dir = join(mkdtempSync(join(tmpdir(), 'heaplens-collect-')), 'run');
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function config(overrides: Partial<CollectConfig> = {}): CollectConfig {
+  return {
+    name: 'test',
+    commandLine: ['collect'],
+    targets: [{ name: 'sim', url: server.url }],
+    intervalMs: 1000,
+    durationMs: 5000,
+    profiles: ['heap'],
+    gc: false,
+    cpuSeconds: 1,
+    maxFailures: 3,
+    metricPatterns: [],
+    timeoutMs: 1000,
+    maxProfileBytes: 1 << 20,
+    ...overrides,
+  };
+}
+
+async function run(cfg: CollectConfig, clock = virtualClock(), signal = new AbortController().signal) {
+  const events: CollectEvent[] = [];
+  const manifest = await collect(cfg, { now: clock.now, sleep: clock.sleep, get: createHttpGet(), writer: RunDirWriter.create(dir), event: (e) => events.push(e) }, signal);
+  return { manifest, events };
+}
+
+function onDisk(): RunManifest {
+  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
+}
+
+describe('collect', () => {
+  it('takes a snapshot at every due time and writes a consistent run directory', async () => {
+    const { manifest } = await run(config({ profiles: ['heap', 'allocs'], gc: true }));
+    const heaps = manifest.snapshots.filter((s) => s.kind === 'heap');
+    expect(heaps.map((s) => s.scheduledAt - heaps[0]!.scheduledAt)).toEqual([0, 1000, 2000, 3000, 4000]);
+    expect(manifest.snapshots.every((s) => s.status === 'ok')).toBe(true);
+    expect(manifest).toEqual(onDisk());
+    expect(manifest.status).toBe('complete');
+    expect(manifest.endReason).toBe('duration reached');
+    // Every stored snapshot is on disk with its size; nothing else is.
+    const files = readdirSync(join(dir, 'sim')).filter((f) => f.endsWith('.pb.gz')).sort();
+    expect(files).toEqual(manifest.snapshots.map((s) => s.file!.split('/')[1]).sort());
+    for (const s of manifest.snapshots) expect(readFileSync(join(dir, s.file!)).length).toBe(s.bytes);
+    expect(server.requests.filter((r) => r === '/debug/pprof/heap?gc=1')).toHaveLength(5);
+    // Metrics: process_* and go_* kept, others dropped, one scrape per tick.
+    const metrics = readFileSync(join(dir, 'sim/metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string });
+    expect(metrics.filter((m) => m.name === 'process_resident_memory_bytes')).toHaveLength(5);
+    expect(metrics.some((m) => m.name === 'other_metric')).toBe(false);
+  });
+
+  it('records 500s, HTML pages, truncated bodies and non-profiles as failed scrapes, stores nothing for them', async () => {
+    server.script('http-500', 'html', 'truncated', 'not-a-profile', 'ok');
+    const { manifest } = await run(config({ maxFailures: 10, durationMs: 5000 }));
+    const errors = manifest.snapshots.map((s) => s.error);
+    expect(errors[0]).toBe('HTTP 500');
+    expect(errors[1]).toMatch(/^not a profile \(an HTML page\)/);
+    expect(errors[2]).toMatch(/cut off|closed|reset|terminated/);
+    expect(errors[3]).toMatch(/^not a profile/);
+    expect(errors[4]).toBeNull();
+    expect(manifest.snapshots.filter((s) => s.file !== null)).toHaveLength(1);
+    expect(readdirSync(join(dir, 'sim')).filter((f) => f.includes('heap'))).toEqual(['heap-000004.pb.gz']);
+    expect(readFileSync(join(dir, 'collector.log'), 'utf8')).toMatch(/heap scrape failed: HTTP 500/);
+  });
+
+  it('stops a target after --max-failures consecutive failures and ends the run when all stopped', async () => {
+    server.script('ok', 'reset', 'http-500', 'reset');
+    const { manifest, events } = await run(config({ durationMs: null }));
+    expect(manifest.snapshots.map((s) => s.status)).toEqual(['ok', 'failed', 'failed', 'failed']);
+    expect(manifest.targets[0]!.stopReason).toBe('3 consecutive failed scrapes (--max-failures 3)');
+    expect(manifest.endReason).toBe('all targets stopped');
+    expect(events.some((e) => e.type === 'target-stopped')).toBe(true);
+  });
+
+  it('times out a target that does not answer, and keeps the schedule afterwards', async () => {
+    server.script('slow', 'ok');
+    const clock = virtualClock();
+    const realNow = Date.now;
+    // The scrape really waits the 300 ms timeout; let the virtual clock see it.
+    const started = realNow();
+    const { manifest } = await run(
+      config({ timeoutMs: 300, durationMs: 3000 }),
+      { ...clock, now: () => clock.now() + (realNow() - started) },
+    );
+    expect(manifest.snapshots[0]!.error).toBe('no complete response within 300 ms');
+    expect(manifest.snapshots.slice(1).every((s) => s.status === 'ok')).toBe(true);
+  });
+
+  it('ends cleanly when interrupted, with a final manifest', async () => {
+    const controller = new AbortController();
+    const clock = virtualClock();
+    const sleep = async (ms: number) => {
+      await clock.sleep(ms);
+      if (clock.now() > 1_700_000_002_500) controller.abort('SIGINT');
+    };
+    const { manifest } = await run(config({ durationMs: null }), { ...clock, sleep }, controller.signal);
+    expect(manifest.status).toBe('interrupted');
+    expect(manifest.endReason).toBe('interrupted (SIGINT)');
+    expect(onDisk().status).toBe('interrupted');
+    expect(existsSync(join(dir, 'sim/heap-000002.pb.gz'))).toBe(true);
+  });
+
+  it('refuses a directory that already holds a run', () => {
+    RunDirWriter.create(dir).writeManifest({} as RunManifest);
+    expect(() => RunDirWriter.create(dir)).toThrow(/already holds a run/);
+  });
+});
