@@ -76,11 +76,12 @@ const METRIC_PREFIXES = ['process_', 'go_'];
  * start + k·interval: a slow scrape does not shift later ones, and skipped
  * ticks are recorded, never run late back to back). Every profile is decoded
  * before it counts; anything else is recorded as a failed scrape with its
- * reason. Ends when the duration passes, `signal` aborts, or every target
- * stopped; the manifest is final in each case. A RunDirError (disk full,
+ * reason. Ends when the duration passes, `signal` aborts (scrapes in flight
+ * are abandoned), `end` aborts (scrapes in flight finish first; its reason
+ * is the end reason), or every target stopped; the manifest is final in each case. A RunDirError (disk full,
  * permissions) ends the run at once, with the manifest as last written.
  */
-export async function collect(config: CollectConfig, io: CollectorIo, signal: AbortSignal): Promise<RunManifest> {
+export async function collect(config: CollectConfig, io: CollectorIo, signal: AbortSignal, end?: AbortSignal): Promise<RunManifest> {
   const start = io.now();
   const deadline = config.durationMs !== null ? start + config.durationMs : Infinity;
   const snapshots: SnapshotEntry[] = [];
@@ -112,6 +113,9 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   const stopAll = new AbortController();
   const abortAll = (): void => stopAll.abort();
   signal.addEventListener('abort', abortAll, { once: true });
+  // Waiting ends on either; a scrape in flight only on the hard one.
+  const stopWaiting = end ? AbortSignal.any([stopAll.signal, end]) : stopAll.signal;
+  const ending = (): boolean => stopWaiting.aborted;
   let fatal: RunDirError | null = null;
 
   io.writer.writeManifest(manifest());
@@ -132,12 +136,12 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
     let stored = 0;
     let metricsFailing = false;
     const kinds = config.profiles.filter((k) => k !== 'cpu');
-    for (let k = 0; !stopAll.signal.aborted; ) {
+    for (let k = 0; !ending(); ) {
       const due = start + k * config.intervalMs;
       if (due >= deadline) return;
       const wait = due - io.now();
-      if (wait > 0) await io.sleep(wait, stopAll.signal);
-      if (stopAll.signal.aborted) return;
+      if (wait > 0) await io.sleep(wait, stopWaiting);
+      if (ending()) return;
 
       let rssBytes: number | null = null;
       // Metrics first: an RSS reading taken just before the heap profile describes the same moment.
@@ -199,7 +203,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   };
 
   const cpuLoop = async (target: CollectTarget): Promise<void> => {
-    for (let index = 0; !stopAll.signal.aborted && io.now() + config.cpuSeconds * 1000 <= deadline; index++) {
+    for (let index = 0; !ending() && io.now() + config.cpuSeconds * 1000 <= deadline; index++) {
       if (targets.get(target.name)!.stoppedAt !== null) return;
       const due = io.now();
       const entry = await scrapeProfile(target, 'cpu', index, due, config, io, stopAll.signal);
@@ -208,7 +212,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
       if (entry.snapshot.status === 'failed') {
         log(target.name, `cpu scrape failed: ${entry.snapshot.error}`);
         // Do not spin on a target that refuses CPU profiles.
-        await io.sleep(config.intervalMs, stopAll.signal);
+        await io.sleep(config.intervalMs, stopWaiting);
       }
       io.writer.writeManifest(manifest());
     }
@@ -232,8 +236,10 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   const [status, reason]: [RunStatus, string] = fatal
     ? ['failed', (fatal as RunDirError).message]
     : signal.aborted
-      ? ['interrupted', `interrupted (${String(signal.reason ?? 'signal')})`]
-      : allStopped
+      ? endBy(signal.reason)
+      : end?.aborted
+        ? ['complete', String(end.reason ?? 'ended')]
+        : allStopped
         ? ['complete', 'all targets stopped']
         : ['complete', 'duration reached'];
   manifestEnd = { end: new Date(io.now()).toISOString(), status, reason };
@@ -245,6 +251,11 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   io.event({ type: 'end', reason, status, t: io.now() });
   if (fatal) throw fatal;
   return final;
+}
+
+/** How a hard stop reads in the manifest. */
+function endBy(reason: unknown): [RunStatus, string] {
+  return ['interrupted', `interrupted (${String(reason ?? 'signal')})`];
 }
 
 interface ScrapedProfile {

@@ -2,7 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { registerCollect } from './commands/collect.js';
+import { registerCollect, registerRun } from './commands/collect.js';
+import { registerDaemon } from './commands/daemon.js';
 import { registerTop } from './commands/top.js';
 import { EXIT_USAGE, describeError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
@@ -12,7 +13,7 @@ import { VERSION } from '../version.js';
 type Register = (program: Command, io: CliIo, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Register[] = [registerTop, registerCollect];
+const COMMANDS: readonly Register[] = [registerTop, registerCollect, registerDaemon, registerRun];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {

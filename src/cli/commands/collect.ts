@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
 import { collect, redactUrl, type CollectConfig, type CollectTarget } from '../../adapters/collector.js';
 import { createHttpGet } from '../../adapters/http-get.js';
@@ -9,6 +11,7 @@ import { EXIT_INPUT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { byteSize, duration, positiveInt } from '../options.js';
 import { createProgress, type ProgressMode } from '../progress.js';
+import { announceDaemon } from './daemon-files.js';
 
 interface CollectFlags {
   target: string[];
@@ -120,17 +123,35 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-/** Runs a collection until it ends; SIGINT/SIGTERM end it cleanly. Returns the exit code. */
-export async function runCollect(flags: CollectFlags, commandLine: readonly string[], io: CliIo): Promise<number> {
+interface PreparedCollect {
+  readonly config: CollectConfig;
+  readonly writer: RunDirWriter;
+  readonly flags: CollectFlags;
+}
+
+/** Checks the flags and creates the run directory: everything that can fail before collection starts. */
+function prepareCollect(flags: CollectFlags, commandLine: readonly string[]): PreparedCollect {
   const config = collectConfig(flags, commandLine);
-  const writer = RunDirWriter.create(flags.out);
+  return { config, writer: RunDirWriter.create(flags.out), flags };
+}
+
+/**
+ * Runs a collection until it ends; SIGINT/SIGTERM end it at once (cleanly),
+ * `end` after the scrapes in flight (`run` passes "command exited"). Returns the exit code.
+ */
+async function executeCollect({ config, writer, flags }: PreparedCollect, io: CliIo, end?: AbortSignal): Promise<number> {
   const controller = new AbortController();
-  const onSignal = (sig: NodeJS.Signals): void => controller.abort(sig);
+  const daemonDone = announceDaemon(flags.out);
+  // A background collector's SIGTERM is `heaplens stop`: a planned end, after the scrapes in flight.
+  const planned = new AbortController();
+  const daemon = process.env.HEAPLENS_DAEMON === '1';
+  const onSignal = (sig: NodeJS.Signals): void => (daemon && sig === 'SIGTERM' ? planned.abort('stopped by heaplens stop') : controller.abort(sig));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  end?.addEventListener('abort', () => planned.abort(end.reason), { once: true });
   try {
     const progress = createProgress(progressMode(flags), io, config.targets.map((t) => t.name), Date.now());
-    const manifest = await collect(config, { now: Date.now, sleep, get: createHttpGet(), writer, event: progress }, controller.signal);
+    const manifest = await collect(config, { now: Date.now, sleep, get: createHttpGet(), writer, event: progress }, controller.signal, planned.signal);
     const empty = manifest.targets.filter((t) => !manifest.snapshots.some((s) => s.target === t.name && s.kind === 'heap' && s.status === 'ok'));
     if (empty.length > 0) {
       const first = empty[0]!;
@@ -149,7 +170,12 @@ export async function runCollect(flags: CollectFlags, commandLine: readonly stri
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    daemonDone();
   }
+}
+
+export async function runCollect(flags: CollectFlags, commandLine: readonly string[], io: CliIo): Promise<number> {
+  return executeCollect(prepareCollect(flags, commandLine), io);
 }
 
 export function registerCollect(program: Command, io: CliIo, exit: (code: number) => void): void {
@@ -158,4 +184,34 @@ export function registerCollect(program: Command, io: CliIo, exit: (code: number
       exit(await runCollect(flags, process.argv.slice(2), io));
     },
   );
+}
+
+/**
+ * `run [collect flags] -- CMD ARGS`: collects while CMD runs (CMD inherits
+ * stdio), stops when it exits, and exits with CMD's status when it failed,
+ * else with the collection's. (Analysis follows once `analyze` exists.)
+ */
+export function registerRun(program: Command, io: CliIo, exit: (code: number) => void): void {
+  addCollectFlags(
+    program
+      .command('run')
+      .description('collect while a command runs: heaplens run --target ... --out RUN -- CMD ARGS')
+      .argument('<command...>', 'the command to run (after --)'),
+  ).action(async (command: string[], flags: CollectFlags) => {
+    const prepared = prepareCollect(flags, process.argv.slice(2));
+    const controller = new AbortController();
+    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
+    const childExit = new Promise<number>((resolve) => {
+      child.on('error', (e) => {
+        io.stderr(`heaplens: cannot run ${command[0]}: ${e.message}\n`);
+        resolve(127);
+      });
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1)));
+    });
+    const collected = executeCollect(prepared, io, controller.signal);
+    const cmdCode = await childExit;
+    controller.abort('command exited');
+    const collectCode = await collected;
+    exit(cmdCode !== 0 ? cmdCode : collectCode);
+  });
 }

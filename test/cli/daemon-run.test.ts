@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunManifest } from '../../src/model/run.js';
+import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+
+const exec = promisify(execFile);
+
+async function heaplens(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec('node', ['dist/cli/main.js', ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+const newRunDir = (): string => join(mkdtempSync(join(tmpdir(), 'heaplens-daemon-')), 'run');
+const manifestOf = (dir: string): RunManifest => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+let target: FaultServer;
+beforeAll(async () => {
+  target = await startFaultServer();
+});
+afterAll(async () => {
+  await target.close();
+});
+
+describe('run -- CMD', () => {
+  it('exits with the command\'s status when it failed', async () => {
+    const r = await heaplens(['run', '--target', `sim=${target.url}`, '--out', newRunDir(), '--interval', '200ms', '--quiet', '--', 'sh', '-c', 'exit 3']);
+    expect(r.code).toBe(3);
+  });
+
+  it('collects while the command runs and ends the run when it exits', async () => {
+    const dir = newRunDir();
+    const r = await heaplens(['run', '--target', `sim=${target.url}`, '--out', dir, '--interval', '200ms', '--quiet', '--', 'sleep', '1.1']);
+    expect(r.code).toBe(0);
+    const m = manifestOf(dir);
+    expect(m).toMatchObject({ status: 'complete', endReason: 'command exited' });
+    expect(m.snapshots.filter((s) => s.status === 'ok').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('a command that cannot start: exit 127 and a message', async () => {
+    const r = await heaplens(['run', '--target', `sim=${target.url}`, '--out', newRunDir(), '--quiet', '--', '/nonexistent/command']);
+    expect(r.code).toBe(127);
+    expect(r.stderr).toMatch(/cannot run \/nonexistent\/command/);
+  });
+});
+
+describe('start / stop', () => {
+  it('collects in the background, refuses a second start, and stop waits for a final manifest', async () => {
+    const dir = newRunDir();
+    const started = await heaplens(['start', '--target', `sim=${target.url}`, '--out', dir, '--interval', '200ms']);
+    expect(started.code).toBe(0);
+    expect(started.stdout).toMatch(/collecting in the background: pid \d+/);
+    expect(existsSync(join(dir, 'collector.pid'))).toBe(true);
+    const again = await heaplens(['start', '--target', `sim=${target.url}`, '--out', dir]);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/already holds a run/);
+    await sleep(1000);
+    const stopped = await heaplens(['stop', dir]);
+    expect(stopped.code).toBe(0);
+    const m = manifestOf(dir);
+    expect(m).toMatchObject({ status: 'complete', endReason: 'stopped by heaplens stop' });
+    expect(m.snapshots.filter((s) => s.status === 'ok').length).toBeGreaterThanOrEqual(3);
+    expect(existsSync(join(dir, 'collector.pid'))).toBe(false);
+    const twice = await heaplens(['stop', dir]);
+    expect(twice.code).toBe(3);
+    expect(twice.stderr).toMatch(/is not running; the run already ended/);
+  });
+
+  it('stop on a collector that was killed says so and repairs the manifest', async () => {
+    const dir = newRunDir();
+    await heaplens(['start', '--target', `sim=${target.url}`, '--out', dir, '--interval', '200ms']);
+    await sleep(700);
+    process.kill(Number(readFileSync(join(dir, 'collector.pid'), 'utf8')), 'SIGKILL');
+    await sleep(200);
+    const r = await heaplens(['stop', dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/is not running; marked the run interrupted at its last snapshot/);
+    const m = manifestOf(dir);
+    expect(m.status).toBe('interrupted');
+    const last = Math.max(...m.snapshots.map((s) => s.t + s.durationMs));
+    expect(Date.parse(m.end!)).toBe(last);
+  });
+
+  it('start with a bad flag fails in the foreground', async () => {
+    const r = await heaplens(['start', '--target', 'bad', '--out', newRunDir()]);
+    expect(r.code).toBe(2);
+  });
+});
