@@ -8,6 +8,7 @@ import { parsePrometheusText, MetricsFormatError } from './prometheus-text.js';
 import { RunDirError } from './run-dir.js';
 import type { HttpGet } from './http-get.js';
 import { HttpError } from './http-get.js';
+import { PrometheusApiError, queryRange } from './prometheus-api.js';
 
 export interface CollectTarget {
   readonly name: string;
@@ -33,6 +34,15 @@ export interface CollectConfig {
   readonly metricPatterns: readonly RegExp[];
   readonly timeoutMs: number;
   readonly maxProfileBytes: number;
+  /** Series pulled from a Prometheus-compatible API over the run's time range (container metrics a target does not expose). */
+  readonly prometheus: PrometheusSource | null;
+}
+
+export interface PrometheusSource {
+  readonly url: string;
+  readonly queries: readonly { readonly target: string; readonly name: string; readonly query: string }[];
+  /** Also pull each interval while collecting, not only at the end. */
+  readonly live: boolean;
 }
 
 /** What the collector needs from the world, passed in so tests control time. */
@@ -227,10 +237,40 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
       stopAll.abort();
     }
   };
-  await Promise.all(
-    config.targets.flatMap((t) => [guarded(targetLoop(t)), ...(config.profiles.includes('cpu') ? [guarded(cpuLoop(t))] : [])]),
-  );
+  // Prometheus series: pulled each interval with `live`, and at the end for the rest of the run.
+  const pulledUntil = new Map<string, number>();
+  const pullQueries = async (untilMs: number): Promise<void> => {
+    const source = config.prometheus;
+    if (!source) return;
+    for (const q of source.queries) {
+      const key = `${q.target}/${q.name}`;
+      const from = pulledUntil.get(key) ?? start;
+      try {
+        const samples = await queryRange(io.get, source.url, q.name, q.query, { startMs: from, endMs: untilMs, stepMs: config.intervalMs }, signal);
+        const fresh = samples.filter((m) => m.t > from || (from === start && m.t === start));
+        io.writer.appendLines(`${q.target}/metrics.jsonl`, fresh.map((m) => JSON.stringify(m)));
+        pulledUntil.set(key, untilMs);
+      } catch (e) {
+        if (signal.aborted) return;
+        if (!(e instanceof PrometheusApiError)) throw e;
+        events.push({ t: io.now(), target: q.target, kind: 'metrics-failed', message: e.message });
+        log(q.target, `prometheus query ${q.name} failed: ${e.message}`);
+      }
+    }
+  };
+  const liveLoop = async (): Promise<void> => {
+    while (!ending() && io.now() < deadline) {
+      await io.sleep(config.intervalMs, stopWaiting);
+      if (!ending()) await pullQueries(io.now());
+    }
+  };
+
+  await Promise.all([
+    ...config.targets.flatMap((t) => [guarded(targetLoop(t)), ...(config.profiles.includes('cpu') ? [guarded(cpuLoop(t))] : [])]),
+    ...(config.prometheus?.live ? [guarded(liveLoop())] : []),
+  ]);
   signal.removeEventListener('abort', abortAll);
+  if (!fatal && !signal.aborted) await guarded(pullQueries(io.now()));
 
   const allStopped = [...targets.values()].every((t) => t.stoppedAt !== null);
   const [status, reason]: [RunStatus, string] = fatal

@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,6 +46,7 @@ function config(overrides: Partial<CollectConfig> = {}): CollectConfig {
     metricPatterns: [],
     timeoutMs: 1000,
     maxProfileBytes: 1 << 20,
+    prometheus: null,
     ...overrides,
   };
 }
@@ -133,5 +135,33 @@ describe('collect', () => {
   it('refuses a directory that already holds a run', () => {
     RunDirWriter.create(dir).writeManifest({} as RunManifest);
     expect(() => RunDirWriter.create(dir)).toThrow(/already holds a run/);
+  });
+});
+
+describe('collect --prometheus --live', () => {
+  it('pulls each interval and at the end, never storing a point twice', async () => {
+    const calls: URLSearchParams[] = [];
+    const api = createServer((req, res) => {
+      const q = new URL(req.url!, 'http://x').searchParams;
+      calls.push(q);
+      const values: [number, string][] = [];
+      for (let t = Math.ceil(Number(q.get('start'))); t <= Number(q.get('end')); t++) values.push([t, String(t % 7)]);
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: { __name__: 'x', pod: 'p' }, values }] } }));
+    });
+    await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
+    const port = (api.address() as { port: number }).port;
+    try {
+      const prometheus = { url: `http://127.0.0.1:${port}`, queries: [{ target: 'sim', name: 'wss', query: 'container_memory_working_set_bytes' }], live: true };
+      await run(config({ durationMs: 5000, prometheus }));
+      expect(calls.length).toBeGreaterThanOrEqual(4);
+      expect(calls[0]!.get('query')).toBe('container_memory_working_set_bytes');
+      const lines = readFileSync(join(dir, 'sim/metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; t: number; labels: object });
+      const wss = lines.filter((l) => l.name === 'wss');
+      expect(wss.length).toBeGreaterThanOrEqual(5);
+      expect(new Set(wss.map((l) => l.t)).size).toBe(wss.length);
+      expect(wss[0]!.labels).toEqual({ pod: 'p' });
+    } finally {
+      api.close();
+    }
   });
 });

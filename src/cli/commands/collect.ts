@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
-import { collect, redactUrl, type CollectConfig, type CollectTarget } from '../../adapters/collector.js';
+import { collect, redactUrl, type CollectConfig, type CollectTarget, type PrometheusSource } from '../../adapters/collector.js';
 import { createHttpGet } from '../../adapters/http-get.js';
 import { DEFAULT_MAX_PROFILE_BYTES } from '../../adapters/profile-file.js';
 import { RunDirError, RunDirWriter, checkTargetName } from '../../adapters/run-dir.js';
@@ -28,6 +28,9 @@ interface CollectFlags {
   name?: string;
   quiet?: boolean;
   json?: boolean;
+  prometheus?: string;
+  query: string[];
+  live?: boolean;
 }
 
 const KINDS: readonly ProfileKind[] = ['heap', 'allocs', 'goroutine', 'cpu'];
@@ -47,6 +50,9 @@ export function addCollectFlags(cmd: Command): Command {
     .option('--metric <regex>', 'also keep metrics whose name matches (process_* and go_* are always kept; repeatable)', collectList, [])
     .option('--timeout <duration>', 'per-scrape timeout (default: the interval, at most 30s)', duration('--timeout'))
     .option('--max-profile-bytes <size>', 'refuse profiles larger than this', byteSize('--max-profile-bytes'), DEFAULT_MAX_PROFILE_BYTES)
+    .option('--prometheus <url>', 'Prometheus-compatible API (Prometheus, VictoriaMetrics, Thanos, Mimir) to pull --query series from')
+    .option('--query <[target/]name=promql>', 'series to pull over the run, stored as NAME in the target\'s metrics.jsonl (repeatable)', collectList, [])
+    .option('--live', 'pull --query series every interval too, not only at the end')
     .option('--name <name>', 'run name (default: the directory name)')
     .option('--quiet', 'print nothing while collecting')
     .option('--json', 'print one JSON event per snapshot on stdout');
@@ -102,7 +108,31 @@ export function collectConfig(flags: CollectFlags, commandLine: readonly string[
     metricPatterns,
     timeoutMs: flags.timeout ?? Math.min(flags.interval, 30_000),
     maxProfileBytes: flags.maxProfileBytes,
+    prometheus: prometheusSource(flags, targets),
   };
+}
+
+function prometheusSource(flags: CollectFlags, targets: readonly CollectTarget[]): PrometheusSource | null {
+  const specs = flags.query ?? [];
+  if (!flags.prometheus) {
+    if (specs.length > 0) throw new UsageError('--query needs --prometheus URL');
+    return null;
+  }
+  try {
+    new URL(flags.prometheus);
+  } catch {
+    throw new UsageError(`--prometheus: "${flags.prometheus}" is not a URL`);
+  }
+  if (specs.length === 0) throw new UsageError('--prometheus needs at least one --query NAME=PROMQL');
+  const queries = specs.map((spec) => {
+    const m = /^(?:([^/=]+)\/)?([a-zA-Z_:][a-zA-Z0-9_:]*)=(.+)$/s.exec(spec);
+    if (!m) throw new UsageError(`--query: expected [TARGET/]NAME=PROMQL with NAME a metric name, got "${spec}"`);
+    const target = m[1] ?? (targets.length === 1 ? targets[0]!.name : null);
+    if (target === null) throw new UsageError(`--query ${m[2]}: with several targets, say which one it is for: TARGET/${m[2]}=...`);
+    if (!targets.some((t) => t.name === target)) throw new UsageError(`--query ${m[2]}: no --target named "${target}"`);
+    return { target, name: m[2]!, query: m[3]! };
+  });
+  return { url: flags.prometheus.replace(/\/+$/, ''), queries, live: flags.live ?? false };
 }
 
 function progressMode(flags: CollectFlags): ProgressMode {

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface MetricServer {
+  readonly kind: 'prometheus' | 'victoria-metrics';
+  readonly url: string;
+  stop(): void;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitFor(url: string, ok: (body: string) => boolean, child: ChildProcess, what: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok && ok(await res.text())) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} not ready at ${url} within 30 s`);
+}
+
+/**
+ * Starts a real metric server on 127.0.0.1 scraping `target` (host:port) every
+ * second: Debian's Prometheus 2.42 or VictoriaMetrics. Stop it after the test.
+ */
+export async function startMetricServer(kind: MetricServer['kind'], target: string): Promise<MetricServer> {
+  const dir = mkdtempSync(join(tmpdir(), `heaplens-${kind}-`));
+  const config = join(dir, 'scrape.yml');
+  writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: sim\n    static_configs:\n      - targets: ['${target}']\n`);
+  const port = await freePort();
+  const args =
+    kind === 'prometheus'
+      ? [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`]
+      : [`-promscrape.config=${config}`, `-storageDataPath=${join(dir, 'data')}`, `-httpListenAddr=127.0.0.1:${port}`, '-search.latencyOffset=0s'];
+  const child = spawn(kind, args, { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = (): void => void child.kill('SIGKILL');
+  try {
+    // Ready, and holding at least one scraped sample of the target.
+    await waitFor(`${url}/api/v1/query?query=up`, (b) => /"value":\[[\d.]+,"1"\]/.test(b), child, kind);
+  } catch (e) {
+    stop();
+    throw e;
+  }
+  return { kind, url, stop };
+}
