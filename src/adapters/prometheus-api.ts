@@ -54,7 +54,7 @@ export async function queryRange(
   }
   const out: MetricSample[] = [];
   for (const series of body.data.result) {
-    const { __name__: _drop, ...labels } = series.metric;
+    const { __name__: _name, ...labels } = series.metric;
     for (const [ts, v] of series.values) out.push({ t: Math.round(ts * 1000), name, labels, value: Number(v) });
   }
   return out;
