@@ -182,7 +182,8 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
           log(target.name, `${kind} scrape failed: ${entry.snapshot.error}`);
           if (kind === 'heap') consecutiveFailures++;
         }
-        io.writer.writeManifest(manifest());
+        // The heap profile is the snapshot: the manifest names it as soon as it is on disk.
+        if (kind === 'heap' || entry.snapshot.status === 'failed') io.writer.writeManifest(manifest());
         io.event({
           type: 'snapshot',
           target: target.name,
@@ -197,6 +198,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
           stored,
         });
       }
+      if (kinds.length > 1) io.writer.writeManifest(manifest());
       if (consecutiveFailures >= config.maxFailures) {
         stopTarget(target.name, `${consecutiveFailures} consecutive failed scrapes (--max-failures ${config.maxFailures})`);
         return;

@@ -1,6 +1,35 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { RunManifest } from '../model/run.js';
+
+const FIRST_ENTRY = Buffer.from('\n  ');
+const NEXT_ENTRY = Buffer.from(',\n  ');
+const END_ENTRIES = Buffer.from('\n ]\n}\n');
+const END_EMPTY = Buffer.from(']\n}\n');
+
+/** Writes every piece, a thousand per system call (writev), resuming after partial writes. */
+function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
+  for (let i = 0; i < pieces.length; ) {
+    const batch = pieces.slice(i, i + 1000);
+    let written = writevSync(fd, batch as Uint8Array[]);
+    const total = batch.reduce((n, b) => n + b.length, 0);
+    if (written === total) {
+      i += batch.length;
+      continue;
+    }
+    // Partial: finish this batch piece by piece from where the kernel stopped.
+    for (const b of batch) {
+      if (written >= b.length) {
+        written -= b.length;
+        continue;
+      }
+      let off = written;
+      written = 0;
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    }
+    i += batch.length;
+  }
+}
 
 /** The run directory could not be created or written (ENOSPC, EACCES...): collection must stop, what is written stays valid. */
 export class RunDirError extends Error {
@@ -24,6 +53,7 @@ export function checkTargetName(name: string): string | null {
  */
 export class RunDirWriter {
   private readonly created = new Set<string>();
+  private readonly entryCache = new WeakMap<object, Uint8Array>();
 
   private constructor(readonly dir: string) {}
 
@@ -41,16 +71,16 @@ export class RunDirWriter {
     return new RunDirWriter(dir);
   }
 
-  writeFileAtomic(rel: string, data: Uint8Array | string): void {
+  /** Writes a file whole or not at all; `data` may come in pieces. */
+  writeFileAtomic(rel: string, data: Uint8Array | string | readonly Uint8Array[]): void {
     const path = join(this.dir, rel);
     const tmp = join(dirname(path), `.${rel.split('/').pop()}.tmp-${process.pid}`);
     this.guard(rel, () => {
       this.ensureDir(dirname(path));
       const fd = openSync(tmp, 'w', 0o644);
       try {
-        const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-        let off = 0;
-        while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+        const pieces = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
+        writeAll(fd, pieces);
         fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -78,8 +108,28 @@ export class RunDirWriter {
     });
   }
 
+  /**
+   * Rewrites run.json: one line per key, one line per snapshot entry (readable,
+   * diff-able). Each entry is serialised once and kept as bytes, and the file
+   * is written from those pieces, so a long run's rewrites make little garbage
+   * and the collector's memory stays flat.
+   */
   writeManifest(manifest: RunManifest): void {
-    this.writeFileAtomic('run.json', JSON.stringify(manifest, null, 1) + '\n');
+    const head = Object.entries(manifest)
+      .filter(([k]) => k !== 'snapshots')
+      .map(([k, v]) => ` ${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(',\n');
+    const pieces: Uint8Array[] = [Buffer.from(`{\n${head},\n "snapshots": [`)];
+    manifest.snapshots.forEach((s, i) => {
+      let bytes = this.entryCache.get(s);
+      if (bytes === undefined) {
+        bytes = Buffer.from(JSON.stringify(s));
+        this.entryCache.set(s, bytes);
+      }
+      pieces.push(i === 0 ? FIRST_ENTRY : NEXT_ENTRY, bytes);
+    });
+    pieces.push(manifest.snapshots.length > 0 ? END_ENTRIES : END_EMPTY);
+    this.writeFileAtomic('run.json', pieces);
   }
 
   private ensureDir(path: string): void {

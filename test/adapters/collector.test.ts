@@ -133,7 +133,7 @@ describe('collect', () => {
   });
 
   it('refuses a directory that already holds a run', () => {
-    RunDirWriter.create(dir).writeManifest({} as RunManifest);
+    RunDirWriter.create(dir).writeManifest({ snapshots: [] } as unknown as RunManifest);
     expect(() => RunDirWriter.create(dir)).toThrow(/already holds a run/);
   });
 });
