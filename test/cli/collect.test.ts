@@ -80,6 +80,24 @@ describe.runIf(haveGo)('collect from the real example workload', () => {
     }
   }, 60_000);
 
+  it('collects CPU profiles in their own loop next to the heap series', async () => {
+    const w = await startWorkload('plateau');
+    try {
+      const dir = newRunDir();
+      const r = await heaplens(['collect', '--target', `sim=${w.url}`, '--out', dir, '--interval', '500ms', '--duration', '3500ms', '--profiles', 'heap,goroutine,cpu', '--cpu-seconds', '1', '--quiet']);
+      expect(r.code).toBe(0);
+      const manifest = await expectConsistent(dir);
+      const cpu = manifest.snapshots.filter((s) => s.kind === 'cpu' && s.status === 'ok');
+      expect(cpu.length).toBeGreaterThanOrEqual(2);
+      const profile = await readProfileFile(join(dir, cpu[0]!.file!));
+      expect(profile.sampleTypes.map((t) => t.type)).toEqual(['samples', 'cpu']);
+      expect(manifest.snapshots.filter((s) => s.kind === 'goroutine' && s.status === 'ok').length).toBeGreaterThanOrEqual(6);
+      expect(manifest.snapshots.filter((s) => s.kind === 'heap' && s.status === 'ok').length).toBeGreaterThanOrEqual(6);
+    } finally {
+      w.stop();
+    }
+  }, 30_000);
+
   it('records failures when the target dies, stops it after 3, and keeps what it had', async () => {
     const w = await startWorkload('plateau');
     const dir = newRunDir();
