@@ -1,27 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { gzipSync, gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../helpers/proto-writer.js';
+import { runBuiltCli } from '../helpers/run-cli.js';
 
-const run = promisify(execFile);
-const CLI = 'dist/cli/main.js';
+const heaplens = (...args: string[]) => runBuiltCli(args);
+
 const HEAP = 'test/fixtures/runs/plateau/operator-sim/heap-000010.pb.gz';
 const CPU = 'test/fixtures/runs/plateau/operator-sim/cpu-000000.pb.gz';
 
-/** Runs the built CLI as a user would, capturing exit code and output. */
-async function heaplens(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 let dir: string;
 const file = (name: string, bytes: Uint8Array | string): string => {

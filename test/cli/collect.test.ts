@@ -1,40 +1,22 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { readProfileFile } from '../../src/adapters/profile-file.js';
 import type { MetricSample, RunManifest } from '../../src/model/run.js';
+import { freePort } from '../helpers/ports.js';
 import { hasTool } from '../helpers/tools.js';
 import { startWorkload } from '../helpers/workload.js';
+import { runBuiltCli } from '../helpers/run-cli.js';
 
-const run = promisify(execFile);
-const CLI = 'dist/cli/main.js';
+const heaplens = (args: string[]) => runBuiltCli(args);
+
 const haveGo = hasTool('go');
 
-async function heaplens(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [CLI, ...args], { maxBuffer: 1 << 24 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 const newRunDir = (): string => join(mkdtempSync(join(tmpdir(), 'heaplens-run-')), 'run');
 
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 /** The run directory is consistent: every stored snapshot's file exists whole and decodes; no file is stored that the manifest does not name. */
 async function expectConsistent(dir: string): Promise<RunManifest> {
@@ -121,7 +103,7 @@ describe.runIf(haveGo)('collect from the real example workload', () => {
       const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
       for (let i = 0; i < 20; i++) {
         const dir = newRunDir();
-        const child = spawn('node', [CLI, 'collect', '--target', `sim=${w.url}`, '--out', dir, '--interval', '100ms', '--profiles', 'heap,allocs', '--quiet']);
+        const child = spawn('node', ['dist/cli/main.js', 'collect', '--target', `sim=${w.url}`, '--out', dir, '--interval', '100ms', '--profiles', 'heap,allocs', '--quiet']);
         await new Promise((r) => setTimeout(r, 300 + random() * 1200));
         child.kill('SIGKILL');
         await new Promise((r) => child.on('exit', r));
@@ -138,7 +120,7 @@ describe.runIf(haveGo)('collect from the real example workload', () => {
 describe('collect: bad targets and flags', () => {
   it('an unreachable target: one line naming it and why, exit 3, the run directory still valid', async () => {
     const dir = newRunDir();
-    const port = await closedPort();
+    const port = await freePort();
     const r = await heaplens(['collect', '--target', `gone=http://127.0.0.1:${port}`, '--out', dir, '--interval', '200ms', '--quiet']);
     expect(r.code).toBe(3);
     expect(r.stderr.trim()).toBe(`heaplens: target gone (http://127.0.0.1:${port}): 3 consecutive failed scrapes (--max-failures 3); last error: connection refused`);
@@ -162,7 +144,7 @@ describe('collect: bad targets and flags', () => {
 
   it('refuses an --out that already holds a run', async () => {
     const dir = newRunDir();
-    const gone = `gone=http://127.0.0.1:${await closedPort()}`;
+    const gone = `gone=http://127.0.0.1:${await freePort()}`;
     await heaplens(['collect', '--target', gone, '--out', dir, '--interval', '100ms', '--quiet']);
     const r = await heaplens(['collect', '--target', gone, '--out', dir, '--quiet']);
     expect(r.code).toBe(3);

@@ -1,23 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/model/run.js';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { runBuiltCli } from '../helpers/run-cli.js';
 
-const exec = promisify(execFile);
+const heaplens = (args: string[]) => runBuiltCli(args);
 
-async function heaplens(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec('node', ['dist/cli/main.js', ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+
 
 const newRunDir = (): string => join(mkdtempSync(join(tmpdir(), 'heaplens-daemon-')), 'run');
 const manifestOf = (dir: string): RunManifest => JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;

@@ -1,9 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 
 export interface MetricServer {
   readonly kind: 'prometheus' | 'victoria-metrics';
@@ -11,13 +10,6 @@ export interface MetricServer {
   stop(): void;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function waitFor(url: string, ok: (body: string) => boolean, child: ChildProcess, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
