@@ -69,3 +69,35 @@ export interface MetricSample {
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
 }
+
+/**
+ * A run as analysis reads it: for each target, its stored heap snapshots in
+ * time order (files to decode one at a time) and its metric samples. Built by
+ * the run-directory reader from `run.json`, or from a directory without a
+ * manifest (operator-controller's `<component>/heapN.pprof` layout).
+ */
+export interface RunSource {
+  readonly schemaVersion: 1;
+  readonly name: string;
+  /** Unix ms, when known (a manifest-less directory learns them from profiles). */
+  readonly start: number | null;
+  readonly end: number | null;
+  readonly intervalMs: number | null;
+  readonly layout: 'heaplens' | 'operator-controller';
+  readonly targets: readonly RunSourceTarget[];
+}
+
+export interface RunSourceTarget {
+  readonly name: string;
+  readonly snapshots: readonly RunSourceSnapshot[];
+  readonly metrics: readonly MetricSample[];
+}
+
+export interface RunSourceSnapshot {
+  readonly index: number;
+  readonly kind: ProfileKind;
+  /** Unix ms: when it was taken (manifest), or the profile's own time_nanos. */
+  readonly t: number;
+  /** Path relative to the run directory. */
+  readonly file: string;
+}

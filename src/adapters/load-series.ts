@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import type { RunSource } from '../model/run.js';
+import { buildSeries, type SeriesPoint } from '../analyze/series.js';
+import { summarizeHeap, type HeapSummary } from '../analyze/snapshot-summary.js';
+import { readProfileFile } from './profile-file.js';
+
+export interface TargetSeries {
+  readonly target: string;
+  readonly series: SeriesPoint[];
+  readonly summaries: HeapSummary[];
+}
+
+/**
+ * Streams a run's heap snapshots: each profile is read, summarised and
+ * dropped before the next, so memory grows with the number of snapshots'
+ * summaries, not their profiles.
+ */
+export async function loadHeapSeries(dir: string, run: RunSource): Promise<TargetSeries[]> {
+  const out: TargetSeries[] = [];
+  for (const target of run.targets) {
+    const heaps = target.snapshots.filter((s) => s.kind === 'heap');
+    const summaries: HeapSummary[] = [];
+    for (const s of heaps) summaries.push(summarizeHeap(await readProfileFile(join(dir, s.file), { labels: false })));
+    const series = buildSeries(
+      heaps.map((s, i) => ({ index: s.index, t: s.t, summary: summaries[i]! })),
+      target.metrics,
+      run.intervalMs,
+    );
+    out.push({ target: target.name, series, summaries });
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { MetricSample } from '../model/run.js';
+import type { HeapSummary } from './snapshot-summary.js';
+
+/** One heap snapshot of a target's series, as report.json's `series` entries. */
+export interface SeriesPoint {
+  readonly index: number;
+  /** Unix ms. */
+  readonly t: number;
+  readonly heapInuseBytes: number;
+  readonly heapInuseObjects: number;
+  readonly allocBytes: number;
+  readonly allocObjects: number;
+  /** process_resident_memory_bytes scraped with the snapshot, null when none was. */
+  readonly rssBytes: number | null;
+  /** go_memstats_num_gc scraped with the snapshot, null when none was. */
+  readonly numGc: number | null;
+  /**
+   * The profile shows the same heap as the previous snapshot because no GC
+   * ran in between: not a measurement of stability. The evidence is the
+   * profile itself (identical samples); a GC count scraped alongside and
+   * unchanged corroborates it ('both'). The GC count alone is not enough:
+   * it is read a moment apart from the profile, and a GC can fall between.
+   */
+  readonly stale: boolean;
+  readonly staleEvidence: 'identical-profile' | 'both' | null;
+}
+
+export interface SnapshotInput {
+  readonly index: number;
+  readonly t: number;
+  readonly summary: HeapSummary;
+}
+
+/**
+ * Builds a target's heap series: totals from each summary, RSS and num_gc
+ * from the metric scrape nearest each snapshot (within half an interval), and
+ * stale marks from identical fingerprints (corroborated by an unchanged GC count when scraped).
+ */
+export function buildSeries(snapshots: readonly SnapshotInput[], metrics: readonly MetricSample[], intervalMs: number | null): SeriesPoint[] {
+  const tolerance = (intervalMs ?? 10_000) / 2;
+  const rss = metricSeries(metrics, 'process_resident_memory_bytes');
+  const numGc = metricSeries(metrics, 'go_memstats_num_gc');
+  const out: SeriesPoint[] = [];
+  snapshots.forEach((s, i) => {
+    const gc = nearest(numGc, s.t, tolerance);
+    const prev = i > 0 ? snapshots[i - 1]! : null;
+    const prevGc = i > 0 ? out[i - 1]!.numGc : null;
+    const identical = prev !== null && prev.summary.fingerprint === s.summary.fingerprint;
+    const noGc = gc !== null && prevGc !== null && gc === prevGc;
+    out.push({
+      index: s.index,
+      t: s.t,
+      heapInuseBytes: s.summary.inuseBytes,
+      heapInuseObjects: s.summary.inuseObjects,
+      allocBytes: s.summary.allocBytes,
+      allocObjects: s.summary.allocObjects,
+      rssBytes: nearest(rss, s.t, tolerance),
+      numGc: gc,
+      stale: identical,
+      staleEvidence: identical ? (noGc ? 'both' : 'identical-profile') : null,
+    });
+  });
+  return out;
+}
+
+interface TimedValues {
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+/** One unlabelled metric's samples in time order (the first series when several carry the name). */
+function metricSeries(metrics: readonly MetricSample[], name: string): TimedValues {
+  const picked = metrics.filter((m) => m.name === name).sort((a, b) => a.t - b.t);
+  return { t: Float64Array.from(picked, (m) => m.t), v: Float64Array.from(picked, (m) => m.value) };
+}
+
+/** Value of the sample nearest to t, if one lies within the tolerance. */
+function nearest(series: TimedValues, t: number, tolerance: number): number | null {
+  const { t: ts, v } = series;
+  if (ts.length === 0) return null;
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  let best = -1;
+  for (const j of [lo - 1, lo]) {
+    if (j >= 0 && j < ts.length && (best < 0 || Math.abs(ts[j]! - t) < Math.abs(ts[best]! - t))) best = j;
+  }
+  return Math.abs(ts[best]! - t) <= tolerance ? v[best]! : null;
+}

@@ -1,0 +1,105 @@
+import type { Profile } from '../model/profile.js';
+import { aggregateNodes, prepareInputs } from '../pprof/aggregate.js';
+
+/**
+ * What analysis keeps of one heap snapshot once its profile is dropped:
+ * totals, a content fingerprint, and bytes per function. Small enough to
+ * hold for a thousand snapshots.
+ */
+export interface HeapSummary {
+  /** Unix ms from the profile's time_nanos (0 when absent). */
+  readonly profileTimeMs: number;
+  readonly inuseBytes: number;
+  readonly inuseObjects: number;
+  /** Cumulative since the process started (alloc_space / alloc_objects). */
+  readonly allocBytes: number;
+  readonly allocObjects: number;
+  /**
+   * Hash of every sample's stack and values, independent of sample order:
+   * equal for consecutive profiles when no GC ran between them (a Go heap
+   * profile is the heap as of the last completed GC).
+   */
+  readonly fingerprint: string;
+  /** inuse_space per function: flat (allocated there) and cum (allocated there or below). */
+  readonly functions: ReadonlyMap<string, { readonly flat: number; readonly cum: number }>;
+}
+
+/** Summarises a Go heap profile (sample types alloc_objects, alloc_space, inuse_objects, inuse_space). */
+export function summarizeHeap(profile: Profile): HeapSummary {
+  const index = (name: string): number => profile.sampleTypes.findIndex((t) => t.type === name);
+  const inuseSpace = index('inuse_space');
+  const totals = [index('inuse_space'), index('inuse_objects'), index('alloc_space'), index('alloc_objects')].map((i) => (i < 0 ? 0 : sumOf(profile, i)));
+  const functions = new Map<string, { flat: number; cum: number }>();
+  if (inuseSpace >= 0) {
+    const nodes = aggregateNodes(prepareInputs([{ profile, valueIndex: inuseSpace, sign: 1 }], 'functions'));
+    nodes.names.forEach((name, i) => {
+      if (nodes.flat[i] !== 0 || nodes.cum[i] !== 0) functions.set(name, { flat: nodes.flat[i]!, cum: nodes.cum[i]! });
+    });
+  }
+  return {
+    profileTimeMs: Number(profile.timeNanos / 1_000_000n),
+    inuseBytes: totals[0]!,
+    inuseObjects: totals[1]!,
+    allocBytes: totals[2]!,
+    allocObjects: totals[3]!,
+    fingerprint: fingerprint(profile),
+    functions,
+  };
+}
+
+function sumOf(profile: Profile, valueIndex: number): number {
+  const n = profile.sampleTypes.length;
+  let total = 0;
+  for (let s = 0; s < profile.samples.count; s++) total += profile.samples.values[s * n + valueIndex]!;
+  return total;
+}
+
+/** FNV-1a over 32-bit words. */
+function fnv(h: number, word: number): number {
+  for (let k = 0; k < 4; k++) {
+    h ^= (word >>> (k * 8)) & 0xff;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function fingerprint(profile: Profile): string {
+  const { locations, functions, strings, samples } = profile;
+  // A location is named by address and its lines' function names and numbers, which
+  // survive the profile builder renumbering ids from one profile to the next.
+  const locHash = new Uint32Array(locations.count);
+  const stringHash = (s: string): number => {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = fnv(h, s.charCodeAt(i));
+    return h;
+  };
+  const fnHash = new Map<number, number>();
+  for (let l = 0; l < locations.count; l++) {
+    let h = fnv(fnv(0x811c9dc5, locations.addressLo[l]!), locations.addressHi[l]!);
+    for (let li = locations.lineOffsets[l]!; li < locations.lineOffsets[l + 1]!; li++) {
+      const fn = locations.lineFunction[li]!;
+      if (fn >= 0 && !fnHash.has(fn)) fnHash.set(fn, stringHash(strings[functions.nameStr[fn]!]!));
+      h = fnv(fnv(h, fn >= 0 ? fnHash.get(fn)! : 0), locations.lineNumber[li]!);
+    }
+    locHash[l] = h;
+  }
+  const nTypes = profile.sampleTypes.length;
+  // Order-independent combination: a sum and an xor of per-sample hashes, and the count.
+  let sum = 0;
+  let xor = 0;
+  for (let s = 0; s < samples.count; s++) {
+    // Stacks first sampled since the last GC appear with all-zero values until the next one: not heap content.
+    let empty = true;
+    for (let j = 0; j < nTypes && empty; j++) if (samples.values[s * nTypes + j] !== 0) empty = false;
+    if (empty) continue;
+    let h = 0x811c9dc5;
+    for (let k = samples.stackOffsets[s]!; k < samples.stackOffsets[s + 1]!; k++) h = fnv(h, locHash[samples.stackLocations[k]!]!);
+    for (let j = 0; j < nTypes; j++) {
+      const v = samples.values[s * nTypes + j]!;
+      h = fnv(fnv(h, v >>> 0), Math.floor(v / 4294967296));
+    }
+    sum = (sum + h) >>> 0;
+    xor = (xor ^ h) >>> 0;
+  }
+  return `${sum.toString(16)}:${xor.toString(16)}`;
+}

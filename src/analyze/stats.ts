@@ -1,0 +1,105 @@
+/**
+ * Robust trend statistics for memory series: Theil–Sen slope (median of
+ * pairwise slopes, insensitive to outliers such as a spike) with Sen's
+ * confidence interval, and the Mann–Kendall trend test (with the variance
+ * correction for tied values, which stale snapshots produce). References:
+ * Sen (1968) J. Am. Stat. Assoc. 63:1379; Kendall, Rank Correlation Methods (1975);
+ * Gilbert, Statistical Methods for Environmental Pollution Monitoring (1987) ch. 16.
+ */
+
+export interface MannKendall {
+  readonly n: number;
+  /** Kendall's S: concordant minus discordant pairs. */
+  readonly s: number;
+  readonly varS: number;
+  readonly z: number;
+  /** Two-sided p-value under "no trend" (normal approximation, continuity-corrected). */
+  readonly p: number;
+  /** Kendall's tau-b in [-1, 1]. */
+  readonly tau: number;
+}
+
+export function mannKendall(ys: readonly number[]): MannKendall {
+  const n = ys.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) s += Math.sign(ys[j]! - ys[i]!);
+  // Ties: Var(S) = [n(n-1)(2n+5) - Σ t(t-1)(2t+5)] / 18 over groups of t equal values.
+  const groups = new Map<number, number>();
+  for (const y of ys) groups.set(y, (groups.get(y) ?? 0) + 1);
+  let tieTerm = 0;
+  let tiedPairs = 0;
+  for (const t of groups.values()) {
+    tieTerm += t * (t - 1) * (2 * t + 5);
+    tiedPairs += (t * (t - 1)) / 2;
+  }
+  const varS = (n * (n - 1) * (2 * n + 5) - tieTerm) / 18;
+  const z = varS <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
+  const p = varS <= 0 ? 1 : Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+  const pairs = (n * (n - 1)) / 2;
+  const denom = Math.sqrt(pairs * (pairs - tiedPairs));
+  return { n, s, varS, z, p, tau: denom > 0 ? s / denom : 0 };
+}
+
+export interface TheilSen {
+  /** Median of the pairwise slopes (units of y per unit of x). */
+  readonly slope: number;
+  readonly intercept: number;
+  /** Sen's two-sided confidence interval for the slope at `confidence`. */
+  readonly low: number;
+  readonly high: number;
+}
+
+export function theilSen(xs: readonly number[], ys: readonly number[], confidence = 0.95): TheilSen {
+  const n = xs.length;
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const dx = xs[j]! - xs[i]!;
+      if (dx !== 0) slopes.push((ys[j]! - ys[i]!) / dx);
+    }
+  }
+  if (slopes.length === 0) return { slope: 0, intercept: n > 0 ? median([...ys]) : 0, low: 0, high: 0 };
+  slopes.sort((a, b) => a - b);
+  const slope = median(slopes);
+  const intercept = median(ys.map((y, i) => y - slope * xs[i]!));
+  // Sen's interval: ranks (N ± z·sqrt(Var S)) / 2 among the N ordered slopes.
+  const varS = mannKendall(ys).varS;
+  const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(Math.max(0, varS));
+  const N = slopes.length;
+  const lowRank = Math.max(0, Math.floor((N - c) / 2) - 1);
+  const highRank = Math.min(N - 1, Math.ceil((N + c) / 2));
+  return { slope, intercept, low: slopes[lowRank]!, high: slopes[highRank]! };
+}
+
+export function median(sorted: readonly number[]): number {
+  const xs = [...sorted].sort((a, b) => a - b);
+  const m = xs.length >> 1;
+  return xs.length === 0 ? NaN : xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+}
+
+/** Standard normal CDF, via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */
+export function normalCdf(z: number): number {
+  const t = 1 / (1 + 0.3275911 * (Math.abs(z) / Math.SQRT2));
+  const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-(z * z) / 2);
+  return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
+}
+
+/** Inverse of normalCdf (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
+  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
+  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
+  const low = 0.02425;
+  if (p <= 0) return -Infinity;
+  if (p >= 1) return Infinity;
+  if (p < low) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - low) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
