@@ -1,35 +1,35 @@
 #!/usr/bin/env node
-// Regenerates test/fixtures/runs/: builds examples/operator-sim with Go, runs
-// each mode on 127.0.0.1, and captures a heap-profile series plus /metrics
-// scrapes into a run directory (DESIGN.md format). Then writes the
+// Regenerates the example-workload fixtures: builds examples/operator-sim with
+// Go, runs each mode on 127.0.0.1 and collects it with heaplens' own collector
+// (`heaplens collect`, so fixtures are real run directories), then writes the
 // `go tool pprof` goldens (scripts/make-goldens.sh).
 //
-//   node scripts/make-fixtures.mjs [--seconds 32] [--interval 1] [--modes plateau,leak,spike,sawtooth]
+//   npm run build && node scripts/make-fixtures.mjs [--seconds 90] [--interval 1s] [--modes plateau,leak,spike,sawtooth]
 //
-// Deterministic inputs (fixed seeds); the captured bytes differ run to run
+// Outputs:
+//   test/fixtures/runs/<mode>/       heap + goroutine profile every interval, /metrics, run.json
+//   test/fixtures/profiles/          stand-alone profiles of the plateau workload: allocs, cpu
+// Inputs are deterministic (fixed seeds); the captured bytes differ run to run
 // because the Go runtime samples allocations randomly.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const flag = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const seconds = Number(flag('seconds', '32'));
-const interval = Number(flag('interval', '1'));
+const flag = (name, dflt) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);
+const seconds = Number(flag('seconds', '90'));
+const interval = flag('interval', '1s');
 const modes = flag('modes', 'plateau,leak,spike,sawtooth').split(',');
-const outRoot = join(root, 'test/fixtures/runs');
+const runs = join(root, 'test/fixtures/runs');
+const profiles = join(root, 'test/fixtures/profiles');
+const cli = join(root, 'dist/cli/main.js');
 
 const build = mkdtempSync(join(tmpdir(), 'operator-sim-'));
 const binary = join(build, 'operator-sim');
 execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(root, 'examples/operator-sim'), stdio: 'inherit' });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startWorkload(mode) {
   const child = spawn(binary, ['--mode', mode, '--seed', '1', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -44,83 +44,38 @@ function startWorkload(mode) {
   });
 }
 
-async function fetchBytes(url) {
+function collect(mode, base) {
+  const out = join(runs, mode);
+  rmSync(out, { recursive: true, force: true });
+  const args = ['collect', '--target', `operator-sim=${base}`, '--out', out, '--name', `operator-sim-${mode}`];
+  args.push('--interval', interval, '--duration', `${seconds}s`, '--profiles', 'heap,goroutine', '--quiet');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('node', [cli, ...args], { stdio: 'inherit' });
+    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`collect ${mode} exited ${code}`))));
+  });
+}
+
+async function fetchTo(url, file) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+  writeFileSync(file, new Uint8Array(await res.arrayBuffer()));
 }
 
-// Prometheus text format, enough for the workload's own /metrics (no timestamps, no escapes in labels).
-function parseMetrics(text, t) {
-  const out = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
-    if (!m) throw new Error(`unparsable metric line: ${line}`);
-    const labels = {};
-    if (m[2]) for (const kv of m[2].slice(1, -1).split(',').filter(Boolean)) {
-      const [k, v] = kv.split('=');
-      labels[k] = JSON.parse(v);
+await Promise.all(
+  modes.map(async (mode) => {
+    const { child, base } = await startWorkload(mode);
+    try {
+      await collect(mode, base);
+      if (mode === 'plateau') {
+        mkdirSync(profiles, { recursive: true });
+        await fetchTo(`${base}/debug/pprof/allocs`, join(profiles, 'allocs.pb.gz'));
+        await fetchTo(`${base}/debug/pprof/profile?seconds=3`, join(profiles, 'cpu.pb.gz'));
+      }
+      console.log(`${mode}: collected into ${join(runs, mode)}`);
+    } finally {
+      child.kill('SIGTERM');
     }
-    out.push({ t, name: m[1], labels, value: Number(m[3]) });
-  }
-  return out;
-}
-
-function writeAtomic(path, data) {
-  writeFileSync(path + '.tmp', data);
-  renameSync(path + '.tmp', path);
-}
-
-async function captureMode(mode) {
-  const runDir = join(outRoot, mode);
-  rmSync(runDir, { recursive: true, force: true });
-  const targetDir = join(runDir, 'operator-sim');
-  mkdirSync(targetDir, { recursive: true });
-  const { child, base } = await startWorkload(mode);
-  const start = Date.now();
-  const snapshots = [];
-  try {
-    for (let i = 0; i * interval < seconds; i++) {
-      const scheduled = start + i * interval * 1000;
-      await sleep(Math.max(0, scheduled - Date.now()));
-      const t = Date.now();
-      const file = `heap-${String(i).padStart(6, '0')}.pb.gz`;
-      const heap = await fetchBytes(`${base}/debug/pprof/heap`);
-      writeAtomic(join(targetDir, file), heap);
-      const metrics = parseMetrics(await (await fetch(`${base}/metrics`)).text(), t);
-      appendFileSync(join(targetDir, 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
-      snapshots.push({ target: 'operator-sim', index: i, kind: 'heap', scheduled, t, file: `operator-sim/${file}`, bytes: heap.length, status: 'ok' });
-    }
-    const extras = [
-      ['allocs', '/debug/pprof/allocs'],
-      ['goroutine', '/debug/pprof/goroutine'],
-    ];
-    if (mode === 'plateau') extras.push(['cpu', '/debug/pprof/profile?seconds=2']);
-    for (const [kind, path] of extras) {
-      const t = Date.now();
-      const file = `${kind}-000000.pb.gz`;
-      const bytes = await fetchBytes(base + path);
-      writeAtomic(join(targetDir, file), bytes);
-      snapshots.push({ target: 'operator-sim', index: 0, kind, scheduled: t, t, file: `operator-sim/${file}`, bytes: bytes.length, status: 'ok' });
-    }
-  } finally {
-    child.kill('SIGTERM');
-  }
-  const manifest = {
-    schemaVersion: 1,
-    tool: 'scripts/make-fixtures.mjs',
-    name: `operator-sim-${mode}`,
-    start: new Date(start).toISOString(),
-    end: new Date().toISOString(),
-    intervalMs: interval * 1000,
-    targets: [{ name: 'operator-sim', url: 'http://127.0.0.1', args: ['--mode', mode, '--seed', '1'] }],
-    snapshots,
-  };
-  writeAtomic(join(runDir, 'run.json'), JSON.stringify(manifest, null, 2) + '\n');
-  console.log(`${mode}: ${snapshots.length} files in ${runDir}`);
-}
-
-await Promise.all(modes.map((mode) => captureMode(mode)));
+  }),
+);
 rmSync(build, { recursive: true, force: true });
 execFileSync('bash', [join(root, 'scripts/make-goldens.sh')], { stdio: 'inherit' });

@@ -20,22 +20,24 @@ golden() { # golden NAME ARGS... : run go tool pprof ARGS, store as NAME with it
   { echo "# go tool pprof $*"; go tool pprof -symbolize=none "$@" 2>/dev/null; } > "$out/$name.txt"
 }
 
-for f in test/fixtures/runs/*/*/*.pb.gz; do
-  run=$(basename "$(dirname "$(dirname "$f")")")
+for f in test/fixtures/runs/*/*/heap-*.pb.gz test/fixtures/runs/*/*/goroutine-0000[0-9]0.pb.gz test/fixtures/profiles/*.pb.gz; do
+  case "$f" in
+    test/fixtures/profiles/*) id="profiles-$(basename "$f" .pb.gz)" ;;
+    *) id="$(basename "$(dirname "$(dirname "$f")")")-$(basename "$f" .pb.gz)" ;;
+  esac
   base=$(basename "$f" .pb.gz)
-  id="$run-$base"
   golden "$id.top20" -top -nodecount=20 "$f"
   case "$base" in
-    heap-*|allocs-*)
+    heap-*|allocs)
       golden "$id.top20-bytes" -top -nodecount=20 -unit=B "$f"
-      golden "$id.objects20" -top -nodecount=20 -sample_index=inuse_objects "$f"
       ;;
-    cpu-*)
+    cpu)
       golden "$id.top20-ns" -top -nodecount=20 -unit=ns "$f"
       ;;
   esac
   case "$base" in
-    heap-0000[0-9][05])
+    heap-0000[0-9][05]|allocs)
+      golden "$id.objects20" -top -nodecount=20 -sample_index=inuse_objects "$f"
       golden "$id.lines20" -top -nodecount=20 -lines "$f"
       golden "$id.top" -top "$f"
       ;;

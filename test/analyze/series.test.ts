@@ -22,7 +22,7 @@ describe('heap series from the example workload runs', () => {
       const [target] = await loadHeapSeries(dir, run);
       expect(target!.target).toBe('operator-sim');
       const series = target!.series;
-      expect(series).toHaveLength(32);
+      expect(series.length).toBeGreaterThanOrEqual(85);
       for (const p of series) expect(p.heapInuseBytes).toBe(pprofTotal(mode, p.index));
       expect(series.every((p, i) => i === 0 || p.t > series[i - 1]!.t)).toBe(true);
       expect(series.every((p) => p.rssBytes !== null && p.rssBytes > p.heapInuseBytes)).toBe(true);
@@ -52,7 +52,7 @@ describe('run directory reader', () => {
     const dir = mkdtempSync(join(tmpdir(), 'heaplens-oc-'));
     mkdirSync(join(dir, 'operator-controller'));
     for (const n of [0, 1, 2, 10]) copyFileSync(`test/fixtures/runs/leak/operator-sim/heap-${String(n * 2).padStart(6, '0')}.pb.gz`, join(dir, 'operator-controller', `heap${n}.pprof`));
-    copyFileSync('test/fixtures/runs/plateau/operator-sim/cpu-000000.pb.gz', join(dir, 'operator-controller', 'cpu0.pprof'));
+    copyFileSync('test/fixtures/profiles/cpu.pb.gz', join(dir, 'operator-controller', 'cpu0.pprof'));
     const run = await readRunDir(dir);
     expect(run.layout).toBe('operator-controller');
     const t = run.targets[0]!;

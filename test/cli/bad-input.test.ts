@@ -9,7 +9,7 @@ import { runBuiltCli } from '../helpers/run-cli.js';
 const heaplens = (...args: string[]) => runBuiltCli(args);
 
 const HEAP = 'test/fixtures/runs/plateau/operator-sim/heap-000010.pb.gz';
-const CPU = 'test/fixtures/runs/plateau/operator-sim/cpu-000000.pb.gz';
+const CPU = 'test/fixtures/profiles/cpu.pb.gz';
 
 
 let dir: string;

@@ -17,6 +17,8 @@ describe.runIf(ready).each(['prometheus', 'victoria-metrics'] as const)('--prome
     const w = await startWorkload('plateau');
     const server = await startMetricServer(kind, new URL(w.url).host);
     try {
+      // Past the workload's start-up churn, when RSS moves by more than a few percent a second.
+      await new Promise((r) => setTimeout(r, 2000));
       const dir = join(mkdtempSync(join(tmpdir(), 'heaplens-prom-')), 'run');
       await exec('node', [
         'dist/cli/main.js', 'collect', '--target', `sim=${w.url}`, '--out', dir, '--interval', '1s', '--duration', '8s', '--quiet',
@@ -39,15 +41,15 @@ describe.runIf(ready).each(['prometheus', 'victoria-metrics'] as const)('--prome
         if (kind === 'prometheus') expect(m.value).toBe(startTime);
         else expect(Math.abs(m.value - startTime) / startTime).toBeLessThan(1e-14);
       }
-      // RSS moves between the two scrapers' moments: each pulled point is within 2% of the range
-      // the collector saw directly within a scrape interval of it.
+      // RSS moves between the two scrapers' moments: each pulled point is within 5% of the range
+      // the collector saw directly within two scrape intervals of it.
       let compared = 0;
       for (const p of pulled) {
-        const near = direct.filter((d) => d.t >= p.t - 2000 && d.t <= p.t + 1000).map((d) => d.value);
+        const near = direct.filter((d) => d.t >= p.t - 2000 && d.t <= p.t + 2000).map((d) => d.value);
         if (near.length === 0) continue; // before the first or after the last direct scrape
         compared++;
-        expect(p.value).toBeGreaterThanOrEqual(Math.min(...near) * 0.98);
-        expect(p.value).toBeLessThanOrEqual(Math.max(...near) * 1.02);
+        expect(p.value).toBeGreaterThanOrEqual(Math.min(...near) * 0.95);
+        expect(p.value).toBeLessThanOrEqual(Math.max(...near) * 1.05);
       }
       expect(compared).toBeGreaterThanOrEqual(5);
     } finally {

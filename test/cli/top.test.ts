@@ -47,7 +47,7 @@ describe('top and diff options', () => {
     expect(byName).toMatchObject({ sampleType: 'inuse_objects', unit: 'count' });
     const byIndex = JSON.parse((await runCliCaptured(['top', LATER, '--json', '--sample-index', '1'])).stdout) as { sampleType: string };
     expect(byIndex.sampleType).toBe('alloc_space');
-    const allocs = JSON.parse((await runCliCaptured(['top', 'test/fixtures/runs/leak/operator-sim/allocs-000000.pb.gz', '--json'])).stdout) as { sampleType: string };
+    const allocs = JSON.parse((await runCliCaptured(['top', 'test/fixtures/profiles/allocs.pb.gz', '--json'])).stdout) as { sampleType: string };
     expect(allocs.sampleType).toBe('alloc_space'); // the allocs profile's own default_sample_type
   });
 });

@@ -14,6 +14,7 @@ export function fixtureProfiles(): string[] {
   };
   walk('test/fixtures/runs');
   walk('test/fixtures/synthetic');
+  walk('test/fixtures/profiles');
   return out.sort();
 }
 

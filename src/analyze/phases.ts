@@ -1,0 +1,185 @@
+/**
+ * Growth phases of a memory series, by piecewise-linear segmentation.
+ *
+ * Method (deterministic):
+ * 1. Stale points (a heap profile repeating the previous one because no GC
+ *    ran) carry no new measurement and are left out; they would fake plateaus.
+ * 2. The noise level σ is estimated robustly from successive differences:
+ *    σ = MAD(Δy − median Δy) / 0.6745 / √2, floored at 0.5% of the median level.
+ * 3. Optimal partitioning (Jackson et al. 2005; Killick et al. 2012) finds the
+ *    segmentation minimising Σ SSE(segment line fit) + β per segment, with
+ *    β = 3σ²·ln(n) (a BIC penalty for slope, intercept and breakpoint), by
+ *    dynamic programming over O(n²) candidate segments, each fitted in O(1)
+ *    from prefix sums. Segments hold at least two points.
+ * 4. Each segment is classified by the change of its fitted line Δ: plateau
+ *    when |Δ| < 2σ; growth or decline otherwise; growth is rapid when it
+ *    gains at least a fifth of the series' range in at most a quarter of its
+ *    duration. A rise followed by a decline giving back at least half of it
+ *    is a spike. The first segment is init when it stays below a quarter of
+ *    the peak. Adjacent segments of one kind are merged.
+ */
+export type PhaseKind = 'init' | 'rapid-growth' | 'steady-growth' | 'plateau' | 'spike' | 'decline';
+
+export interface Phase {
+  readonly kind: PhaseKind;
+  /** Positions in the input series (first and last point of the phase). */
+  readonly start: number;
+  readonly end: number;
+  readonly startT: number;
+  readonly endT: number;
+  readonly startBytes: number;
+  readonly endBytes: number;
+  /** Least-squares slope over the phase's points, bytes per second. */
+  readonly slopeBytesPerSec: number;
+}
+
+export interface SeriesValue {
+  /** Unix ms. */
+  readonly t: number;
+  readonly bytes: number;
+  readonly stale: boolean;
+}
+
+interface Segment {
+  from: number; // positions among the non-stale points, inclusive
+  to: number;
+  kind: PhaseKind | 'growth';
+}
+
+export function noiseLevel(ys: readonly number[]): number {
+  const sorted = [...ys].sort((a, b) => a - b);
+  const floor = 0.005 * (sorted[sorted.length >> 1] ?? 0);
+  if (ys.length < 3) return Math.max(floor, 1);
+  const diffs = ys.slice(1).map((y, i) => y - ys[i]!);
+  const med = medianOf(diffs);
+  const mad = medianOf(diffs.map((d) => Math.abs(d - med)));
+  return Math.max(floor, mad / 0.6745 / Math.SQRT2, 1);
+}
+
+function medianOf(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length === 0 ? 0 : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Prefix sums for O(1) least-squares line fits over any range. */
+function lineFitter(xs: readonly number[], ys: readonly number[]) {
+  const n = xs.length;
+  const sx = new Float64Array(n + 1);
+  const sy = new Float64Array(n + 1);
+  const sxx = new Float64Array(n + 1);
+  const sxy = new Float64Array(n + 1);
+  const syy = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    sx[i + 1] = sx[i]! + xs[i]!;
+    sy[i + 1] = sy[i]! + ys[i]!;
+    sxx[i + 1] = sxx[i]! + xs[i]! * xs[i]!;
+    sxy[i + 1] = sxy[i]! + xs[i]! * ys[i]!;
+    syy[i + 1] = syy[i]! + ys[i]! * ys[i]!;
+  }
+  /** Fit over points [a, b]: slope, intercept and residual sum of squares. */
+  return (a: number, b: number): { slope: number; intercept: number; sse: number } => {
+    const m = b - a + 1;
+    const X = sx[b + 1]! - sx[a]!;
+    const Y = sy[b + 1]! - sy[a]!;
+    const cxx = sxx[b + 1]! - sxx[a]! - (X * X) / m;
+    const cxy = sxy[b + 1]! - sxy[a]! - (X * Y) / m;
+    const cyy = syy[b + 1]! - syy[a]! - (Y * Y) / m;
+    const slope = cxx > 0 ? cxy / cxx : 0;
+    return { slope, intercept: (Y - slope * X) / m, sse: Math.max(0, cyy - slope * cxy) };
+  };
+}
+
+/** Segments and classifies a heap (or RSS) series; returns phases in time order. */
+export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
+  const pos: number[] = [];
+  series.forEach((p, i) => {
+    if (!p.stale) pos.push(i);
+  });
+  if (pos.length === 0) return [];
+  // Seconds from the first point keep the sums well-conditioned.
+  const t0 = series[pos[0]!]!.t;
+  const xs = pos.map((i) => (series[i]!.t - t0) / 1000);
+  const ys = pos.map((i) => series[i]!.bytes);
+  const n = xs.length;
+  const fit = lineFitter(xs, ys);
+  const sigma = noiseLevel(ys);
+  const beta = 3 * sigma * sigma * Math.log(Math.max(n, 2));
+
+  // Optimal partitioning: best[j] = cheapest segmentation of points [0, j).
+  const best = new Float64Array(n + 1).fill(Infinity);
+  const cut = new Int32Array(n + 1).fill(-1);
+  best[0] = -beta;
+  for (let j = 2; j <= n; j++) {
+    for (let i = 0; i <= j - 2; i++) {
+      if (best[i] === Infinity) continue;
+      const cost = best[i]! + fit(i, j - 1).sse + beta;
+      if (cost < best[j]!) {
+        best[j] = cost;
+        cut[j] = i;
+      }
+    }
+  }
+  if (n === 1) return [toPhase({ from: 0, to: 0, kind: 'plateau' })];
+  const segments: Segment[] = [];
+  // A lone last point (n odd with pairs) joins the previous segment.
+  let j = best[n] === Infinity ? n - 1 : n;
+  while (j > 0) {
+    const i = cut[j]!;
+    segments.unshift({ from: i, to: j - 1, kind: 'plateau' });
+    j = i;
+  }
+  if (segments.length > 0 && segments[segments.length - 1]!.to < n - 1) segments[segments.length - 1]!.to = n - 1;
+
+  const minY = Math.min(...ys);
+  const maxY = Math.max(...ys);
+  const range = Math.max(maxY - minY, 1);
+  const duration = Math.max(xs[n - 1]! - xs[0]!, 1e-9);
+  const change = (s: Segment): number => {
+    const f = fit(s.from, s.to);
+    return f.slope * (xs[s.to]! - xs[s.from]!);
+  };
+  for (const s of segments) {
+    const d = change(s);
+    if (Math.abs(d) < 2 * sigma) s.kind = 'plateau';
+    else if (d < 0) s.kind = 'decline';
+    else s.kind = d >= 0.2 * range && xs[s.to]! - xs[s.from]! <= 0.25 * duration ? 'rapid-growth' : 'steady-growth';
+  }
+  // Spikes: a rise, optionally a plateau on top, then a decline that gives back at least half of it.
+  for (let k = 0; k < segments.length; k++) {
+    const rise = segments[k]!;
+    if (rise.kind !== 'rapid-growth' && rise.kind !== 'steady-growth') continue;
+    const top = segments[k + 1]?.kind === 'plateau' ? 1 : 0;
+    const fall = segments[k + 1 + top];
+    if (!fall || fall.kind !== 'decline') continue;
+    const gained = change(rise);
+    const lost = -change(fall);
+    if (lost >= 0.5 * gained) for (let m = k; m <= k + 1 + top; m++) segments[m]!.kind = 'spike';
+  }
+  const first = segments[0]!;
+  if (segments.length > 1 && Math.max(...ys.slice(first.from, first.to + 1)) < 0.25 * maxY) first.kind = 'init';
+
+  const merged: Segment[] = [];
+  for (const s of segments) {
+    const last = merged[merged.length - 1];
+    if (last && last.kind === s.kind) last.to = s.to;
+    else merged.push({ ...s });
+  }
+  return merged.map(toPhase);
+
+  function toPhase(s: Segment): Phase {
+    const a = pos[s.from]!;
+    const b = s.to === n - 1 ? series.length - 1 : pos[s.to]!; // trailing stale points belong to the last phase
+    const f = fit(s.from, s.to);
+    return {
+      kind: s.kind as PhaseKind,
+      start: a,
+      end: b,
+      startT: series[a]!.t,
+      endT: series[b]!.t,
+      startBytes: series[a]!.bytes,
+      endBytes: series[b]!.bytes,
+      slopeBytesPerSec: f.slope,
+    };
+  }
+}
