@@ -12,11 +12,12 @@
  *    dynamic programming over O(n²) candidate segments, each fitted in O(1)
  *    from prefix sums. Segments hold at least two points.
  * 4. Each segment is classified by the change of its fitted line Δ: plateau
- *    when |Δ| < 2σ; growth or decline otherwise; growth is rapid when it
- *    gains at least a fifth of the series' range in at most a quarter of its
- *    duration. A rise followed by a decline giving back at least half of it
- *    is a spike. The first segment is init when it stays below a quarter of
- *    the peak. Adjacent segments of one kind are merged.
+ *    when |Δ| < 2σ; growth or decline otherwise. Growth is rapid when it
+ *    gains at least a fifth of the peak at least twice as fast as reaching
+ *    the peak evenly over half the run would. A rise, an optional plateau
+ *    and a decline giving back at least half of the rise, together within
+ *    30% of the run, are a spike. The first segment is init when it stays
+ *    below a quarter of the peak. Adjacent segments of one kind are merged.
  */
 export type PhaseKind = 'init' | 'rapid-growth' | 'steady-growth' | 'plateau' | 'spike' | 'decline';
 
@@ -131,30 +132,45 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
   }
   if (segments.length > 0 && segments[segments.length - 1]!.to < n - 1) segments[segments.length - 1]!.to = n - 1;
 
-  const minY = Math.min(...ys);
   const maxY = Math.max(...ys);
-  const range = Math.max(maxY - minY, 1);
   const duration = Math.max(xs[n - 1]! - xs[0]!, 1e-9);
-  const change = (s: Segment): number => {
-    const f = fit(s.from, s.to);
-    return f.slope * (xs[s.to]! - xs[s.from]!);
+  const fitted = segments.map((seg) => {
+    const f = fit(seg.from, seg.to);
+    return { start: f.intercept + f.slope * xs[seg.from]!, end: f.intercept + f.slope * xs[seg.to]! };
+  });
+  // A segment's change counts the step from where the previous one ended: a level that
+  // jumps between two flat segments is growth (or decline), not two plateaus.
+  const stepAt = (k: number): number => (k === 0 ? 0 : fitted[k]!.start - fitted[k - 1]!.end);
+  const changeOf = (k: number, withStep: boolean): number => fitted[k]!.end - fitted[k]!.start + (withStep ? stepAt(k) : 0);
+  const classify = (k: number, withStep: boolean): PhaseKind => {
+    const seg = segments[k]!;
+    const d = changeOf(k, withStep);
+    const from = withStep && k > 0 ? xs[segments[k - 1]!.to]! : xs[seg.from]!;
+    const rate = d / Math.max(xs[seg.to]! - from, 1e-9);
+    if (Math.abs(d) < 2 * sigma) return 'plateau';
+    if (d < 0) return 'decline';
+    return d >= 0.2 * maxY && rate >= (2 * maxY) / duration ? 'rapid-growth' : 'steady-growth';
   };
-  for (const s of segments) {
-    const d = change(s);
-    if (Math.abs(d) < 2 * sigma) s.kind = 'plateau';
-    else if (d < 0) s.kind = 'decline';
-    else s.kind = d >= 0.2 * range && xs[s.to]! - xs[s.from]! <= 0.25 * duration ? 'rapid-growth' : 'steady-growth';
-  }
-  // Spikes: a rise, optionally a plateau on top, then a decline that gives back at least half of it.
+  segments.forEach((seg, k) => (seg.kind = classify(k, true)));
+  // Spikes: a rise, then (after any plateaus on top) a fall giving back at least half of it,
+  // the raised stretch within 30% of the run. The segment after the fall is judged on its own.
   for (let k = 0; k < segments.length; k++) {
     const rise = segments[k]!;
     if (rise.kind !== 'rapid-growth' && rise.kind !== 'steady-growth') continue;
-    const top = segments[k + 1]?.kind === 'plateau' ? 1 : 0;
-    const fall = segments[k + 1 + top];
-    if (!fall || fall.kind !== 'decline') continue;
-    const gained = change(rise);
-    const lost = -change(fall);
-    if (lost >= 0.5 * gained) for (let m = k; m <= k + 1 + top; m++) segments[m]!.kind = 'spike';
+    const gained = changeOf(k, true);
+    let m = k + 1;
+    while (m < segments.length && segments[m]!.kind === 'plateau') m++;
+    const fall = segments[m];
+    if (!fall || gained < 4 * sigma) continue;
+    const lost = fall.kind === 'decline' ? -changeOf(m, true) : -stepAt(m);
+    const raisedFor = xs[fall.from]! - xs[rise.from]!;
+    if (lost < 0.5 * gained || raisedFor > 0.3 * duration) continue;
+    for (let j = k; j < m; j++) segments[j]!.kind = 'spike';
+    // The fall: its step ends the spike; what follows it is judged by its own slope.
+    const dropIsStep = -stepAt(m) >= 0.5 * gained;
+    if (dropIsStep) fall.kind = classify(m, false);
+    else fall.kind = 'spike';
+    k = m - 1;
   }
   const first = segments[0]!;
   if (segments.length > 1 && Math.max(...ys.slice(first.from, first.to + 1)) < 0.25 * maxY) first.kind = 'init';

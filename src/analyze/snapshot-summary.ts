@@ -14,6 +14,8 @@ export interface HeapSummary {
   /** Cumulative since the process started (alloc_space / alloc_objects). */
   readonly allocBytes: number;
   readonly allocObjects: number;
+  /** Mean bytes between allocation samples (the profile's period; 512 KiB in Go by default). */
+  readonly samplingPeriodBytes: number;
   /**
    * Hash of every sample's stack and values, independent of sample order:
    * equal for consecutive profiles when no GC ran between them (a Go heap
@@ -42,6 +44,7 @@ export function summarizeHeap(profile: Profile): HeapSummary {
     inuseObjects: totals[1]!,
     allocBytes: totals[2]!,
     allocObjects: totals[3]!,
+    samplingPeriodBytes: profile.periodType?.unit === 'bytes' && profile.period > 0 ? profile.period : 512 * 1024,
     fingerprint: fingerprint(profile),
     functions,
   };

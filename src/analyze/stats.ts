@@ -103,3 +103,49 @@ export function normalQuantile(p: number): number {
   const r = q * q;
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
+
+/**
+ * Mann–Kendall with the Hamed & Rao (1998, J. Hydrology 204:182) variance
+ * correction for autocorrelated data. Successive heap profiles share most of
+ * their sampled objects, so their sampling errors persist from one snapshot
+ * to the next; the plain test then finds "trends" in noise. The correction
+ * inflates Var(S) by n/n*, from the significant autocorrelations of the
+ * ranks of the Theil–Sen-detrended series.
+ */
+export function mannKendallAutocorrelated(xs: readonly number[], ys: readonly number[]): MannKendall & { readonly varianceFactor: number } {
+  const plain = mannKendall(ys);
+  const n = ys.length;
+  if (n < 4) return { ...plain, varianceFactor: 1 };
+  const slope = theilSen(xs, ys).slope;
+  const residuals = ys.map((y, i) => y - slope * xs[i]!);
+  const ranks = rank(residuals);
+  const mean = (n + 1) / 2;
+  const denom = ranks.reduce((s, r) => s + (r - mean) ** 2, 0);
+  let sum = 0;
+  const bound = 1.96 / Math.sqrt(n);
+  for (let k = 1; k < n - 2; k++) {
+    let num = 0;
+    for (let i = 0; i + k < n; i++) num += (ranks[i]! - mean) * (ranks[i + k]! - mean);
+    const rho = denom > 0 ? num / denom : 0;
+    if (Math.abs(rho) > bound) sum += (n - k) * (n - k - 1) * (n - k - 2) * rho;
+  }
+  const factor = Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
+  const varS = plain.varS * factor;
+  const s = plain.s;
+  const z = varS <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
+  const p = varS <= 0 ? 1 : Math.min(1, 2 * (1 - normalCdf(Math.abs(z))));
+  return { ...plain, varS, z, p, varianceFactor: factor };
+}
+
+/** Ranks 1..n, ties given their average rank. */
+function rank(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(values.length);
+  for (let i = 0; i < order.length; ) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    for (let k = i; k <= j; k++) out[order[k]![1]] = (i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return out;
+}
