@@ -91,3 +91,13 @@ function nearest(series: TimedValues, t: number, tolerance: number): number | nu
   }
   return Math.abs(ts[best]! - t) <= tolerance ? v[best]! : null;
 }
+
+/** The metrics scraped nearest to `t` (within the tolerance), by name: what the target reported with a snapshot. */
+export function metricsAt(metrics: readonly MetricSample[], names: readonly string[], t: number, tolerance: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const name of names) {
+    const v = nearest(metricSeries(metrics, name), t, tolerance);
+    if (v !== null) out.set(name, v);
+  }
+  return out;
+}
