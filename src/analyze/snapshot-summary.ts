@@ -24,6 +24,25 @@ export interface HeapSummary {
   readonly fingerprint: string;
   /** inuse_space per function: flat (allocated there) and cum (allocated there or below). */
   readonly functions: ReadonlyMap<string, { readonly flat: number; readonly cum: number }>;
+  /** inuse_space per call site: the allocating stack's first SITE_DEPTH distinct frames (see callSiteKey). */
+  readonly sites: ReadonlyMap<string, number>;
+}
+
+/** Frames that name a call site: the allocating function and its nearest distinct callers. */
+export const SITE_DEPTH = 4;
+
+/**
+ * A call site's key: frame names leaf first, recursion collapsed (a function
+ * calling itself counts once), the first SITE_DEPTH kept, joined by newlines.
+ */
+export function callSiteKey(framesLeafFirst: readonly string[]): string {
+  const out: string[] = [];
+  for (const f of framesLeafFirst) {
+    if (out[out.length - 1] === f) continue;
+    out.push(f);
+    if (out.length === SITE_DEPTH) break;
+  }
+  return out.join('\n');
 }
 
 /** Summarises a Go heap profile (sample types alloc_objects, alloc_space, inuse_objects, inuse_space). */
@@ -39,6 +58,7 @@ export function summarizeHeap(profile: Profile): HeapSummary {
     });
   }
   return {
+    sites: inuseBySite(profile, inuseSpace),
     profileTimeMs: Number(profile.timeNanos / 1_000_000n),
     inuseBytes: totals[0]!,
     inuseObjects: totals[1]!,
@@ -105,4 +125,27 @@ function fingerprint(profile: Profile): string {
     xor = (xor ^ h) >>> 0;
   }
   return `${sum.toString(16)}:${xor.toString(16)}`;
+}
+
+function inuseBySite(profile: Profile, valueIndex: number): Map<string, number> {
+  const sites = new Map<string, number>();
+  if (valueIndex < 0) return sites;
+  const { samples, locations, functions, strings } = profile;
+  const nTypes = profile.sampleTypes.length;
+  const frames: string[] = [];
+  for (let s = 0; s < samples.count; s++) {
+    const v = samples.values[s * nTypes + valueIndex]!;
+    if (v === 0) continue;
+    frames.length = 0;
+    for (let k = samples.stackOffsets[s]!; k < samples.stackOffsets[s + 1]! && frames.length < 4 * SITE_DEPTH; k++) {
+      const loc = samples.stackLocations[k]!;
+      for (let li = locations.lineOffsets[loc]!; li < locations.lineOffsets[loc + 1]!; li++) {
+        const fn = locations.lineFunction[li]!;
+        frames.push(fn >= 0 ? strings[functions.nameStr[fn]!]! : '<unknown>');
+      }
+    }
+    const key = callSiteKey(frames);
+    sites.set(key, (sites.get(key) ?? 0) + v);
+  }
+  return sites;
 }

@@ -138,7 +138,7 @@ export function mannKendallAutocorrelated(xs: readonly number[], ys: readonly nu
 }
 
 /** Ranks 1..n, ties given their average rank. */
-function rank(values: readonly number[]): number[] {
+export function rank(values: readonly number[]): number[] {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const out = new Array<number>(values.length);
   for (let i = 0; i < order.length; ) {
@@ -148,4 +148,21 @@ function rank(values: readonly number[]): number[] {
     i = j + 1;
   }
   return out;
+}
+
+/** Spearman's rank correlation (average ranks for ties); 0 when either side is constant. */
+export function spearman(xs: readonly number[], ys: readonly number[]): number {
+  const rx = rank(xs);
+  const ry = rank(ys);
+  const n = xs.length;
+  const mean = (n + 1) / 2;
+  let num = 0;
+  let dx = 0;
+  let dy = 0;
+  for (let i = 0; i < n; i++) {
+    num += (rx[i]! - mean) * (ry[i]! - mean);
+    dx += (rx[i]! - mean) ** 2;
+    dy += (ry[i]! - mean) ** 2;
+  }
+  return dx > 0 && dy > 0 ? num / Math.sqrt(dx * dy) : 0;
 }

@@ -1,0 +1,53 @@
+import { SITE_DEPTH } from './snapshot-summary.js';
+import { spearman, theilSen } from './stats.js';
+
+/** report.json's `leakSuspects` entries. */
+export interface LeakSuspect {
+  /** The allocating function (leaf of the call site). */
+  readonly function: string;
+  /** The call site, leaf first, recursion collapsed: the allocating function and its nearest distinct callers. */
+  readonly stack: readonly string[];
+  /** Bytes gained over the window (Theil–Sen slope × window length). */
+  readonly growthBytes: number;
+  readonly startBytes: number;
+  readonly endBytes: number;
+  /** Spearman rank correlation of the site's bytes with time over the window: 1 is a steady rise. */
+  readonly rho: number;
+}
+
+export interface SuspectInput {
+  readonly t: number;
+  readonly sites: ReadonlyMap<string, number>;
+}
+
+/** A rise counts as steady from this rank correlation with time. */
+export const MIN_RHO = 0.7;
+
+/**
+ * Call sites whose in-use bytes rise steadily across the window (the
+ * non-stale snapshots of the steady window), ranked by bytes gained: where
+ * a leak's memory is allocated, and through which callers. A site must gain
+ * more than `minGrowthBytes` (the caller passes the profile's sampling
+ * uncertainty: one sample is ~512 KiB) and rise with rank correlation
+ * ≥ MIN_RHO.
+ */
+export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: number, limit = 10): LeakSuspect[] {
+  if (window.length < 3) return [];
+  const keys = new Set<string>();
+  for (const w of window) for (const k of w.sites.keys()) keys.add(k);
+  const xs = window.map((w) => w.t);
+  const out: LeakSuspect[] = [];
+  for (const key of keys) {
+    const ys = window.map((w) => w.sites.get(key) ?? 0);
+    const ts = theilSen(xs, ys);
+    const growth = ts.slope * (xs[xs.length - 1]! - xs[0]!);
+    if (growth <= minGrowthBytes) continue;
+    const rho = spearman(xs, ys);
+    if (rho < MIN_RHO) continue;
+    const stack = key.split('\n').slice(0, SITE_DEPTH);
+    out.push({ function: stack[0]!, stack, growthBytes: growth, startBytes: ys[0]!, endBytes: ys[ys.length - 1]!, rho });
+  }
+  // Bytes gained first; ties (rare) by name, so the order is deterministic.
+  out.sort((a, b) => b.growthBytes - a.growthBytes || (a.stack.join('\n') < b.stack.join('\n') ? -1 : 1));
+  return out.slice(0, limit);
+}
