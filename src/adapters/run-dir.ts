@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, writeSync, writevSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { RunManifest } from '../model/run.js';
 
 const FIRST_ENTRY = Buffer.from('\n  ');
@@ -28,6 +28,28 @@ function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
       while (off < b.length) off += writeSync(fd, b, off, b.length - off);
     }
     i += batch.length;
+  }
+}
+
+/**
+ * Writes `path` whole or not at all: a temporary file in the same directory,
+ * fsynced, renamed into place, and the directory fsynced.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string | readonly Uint8Array[]): void {
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  const fd = openSync(tmp, 'w', 0o644);
+  try {
+    writeAll(fd, typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  const dirFd = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dirFd);
+  } finally {
+    closeSync(dirFd);
   }
 }
 
@@ -74,19 +96,9 @@ export class RunDirWriter {
   /** Writes a file whole or not at all; `data` may come in pieces. */
   writeFileAtomic(rel: string, data: Uint8Array | string | readonly Uint8Array[]): void {
     const path = join(this.dir, rel);
-    const tmp = join(dirname(path), `.${rel.split('/').pop()}.tmp-${process.pid}`);
     this.guard(rel, () => {
       this.ensureDir(dirname(path));
-      const fd = openSync(tmp, 'w', 0o644);
-      try {
-        const pieces = typeof data === 'string' ? [Buffer.from(data)] : data instanceof Uint8Array ? [data] : data;
-        writeAll(fd, pieces);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, path);
-      this.syncDir(dirname(path));
+      writeFileAtomic(path, data);
     });
   }
 
@@ -136,15 +148,6 @@ export class RunDirWriter {
     if (this.created.has(path)) return;
     mkdirSync(path, { recursive: true });
     this.created.add(path);
-  }
-
-  private syncDir(path: string): void {
-    const fd = openSync(path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
   }
 
   private guard(rel: string, write: () => void): void {

@@ -13,3 +13,14 @@ export function escapeTerminal(text: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+/**
+ * Untrusted text in a Markdown table cell: pipes would end the cell, newlines
+ * the row, HTML tags would render (GitHub renders some), and backslashes,
+ * backticks and emphasis characters would change what is shown.
+ */
+export function escapeMarkdownCell(text: string): string {
+  return escapeTerminal(text)
+    .replace(/[\\`*_[\]|<>#]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;');
+}

@@ -1,0 +1,78 @@
+import type { MetricSample } from '../model/run.js';
+import type { Report, ReportPhase, TargetReport } from '../model/report.js';
+import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
+import { segmentPhases } from './phases.js';
+import { metricsAt, type SeriesPoint } from './series.js';
+import { rankSuspects } from './suspects.js';
+import { decideVerdict, steadyWindow } from './verdict.js';
+
+/** What analysis needs of one target: its series and, per snapshot, the in-use bytes per call site. */
+export interface TargetInput {
+  readonly name: string;
+  readonly series: readonly SeriesPoint[];
+  readonly sites: readonly ReadonlyMap<string, number>[];
+  readonly metrics: readonly MetricSample[];
+  readonly samplingPeriodBytes: number;
+  readonly intervalMs: number | null;
+}
+
+export interface RunInput {
+  readonly name: string;
+  readonly start: string | null;
+  readonly end: string | null;
+  readonly layout: string;
+  readonly toolVersion: string;
+  readonly targets: readonly TargetInput[];
+}
+
+/** Run → Report, pure: no I/O, no clock; the same input gives the same report. */
+export function analyzeRun(run: RunInput): Report {
+  return {
+    schemaVersion: 1,
+    tool: { name: 'heaplens', version: run.toolVersion },
+    run: { name: run.name, start: run.start, end: run.end, snapshots: run.targets.reduce((n, t) => n + t.series.length, 0), layout: run.layout },
+    targets: run.targets.map(analyzeTarget),
+  };
+}
+
+function analyzeTarget(t: TargetInput): TargetReport {
+  const series = t.series;
+  const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
+  const phases = segmentPhases(values);
+  const verdict = decideVerdict(values, phases, { samplingPeriodBytes: t.samplingPeriodBytes });
+  const window = steadyWindow(values, phases);
+  const level = window.length > 0 ? series[window[0]!]!.heapInuseBytes : 0;
+  const leakSuspects = rankSuspects(
+    window.map((i) => ({ t: series[i]!.t, sites: t.sites[i]! })),
+    2 * Math.sqrt(level * t.samplingPeriodBytes),
+  );
+  const peakHeap = series.reduce((best, p, i) => (p.heapInuseBytes > series[best]!.heapInuseBytes ? i : best), 0);
+  const withRss = series.filter((p) => p.rssBytes !== null);
+  const peakRss = withRss.reduce<SeriesPoint | null>((best, p) => (best === null || p.rssBytes! > best.rssBytes! ? p : best), null);
+  const overhead =
+    peakRss === null
+      ? null
+      : decomposeOverhead(peakRss.rssBytes!, peakRss.heapInuseBytes, metricsAt(t.metrics, OVERHEAD_METRICS, peakRss.t, (t.intervalMs ?? 10_000) / 2));
+  const reportPhases: ReportPhase[] = phases.map(({ start, end, ...rest }) => ({ ...rest, startIndex: series[start]!.index, endIndex: series[end]!.index }));
+  return {
+    name: t.name,
+    peak: {
+      heapInuseBytes: series[peakHeap]?.heapInuseBytes ?? 0,
+      heapSnapshot: series[peakHeap]?.index ?? -1,
+      rssBytes: peakRss?.rssBytes ?? null,
+    },
+    series,
+    overhead: overhead && peakRss ? { ...overhead, atSnapshot: peakRss.index } : null,
+    staleSnapshots: series.filter((p) => p.stale).length,
+    components: [],
+    phases: reportPhases,
+    verdict: {
+      ...verdict,
+      startIndex: verdict.startIndex >= 0 ? series[verdict.startIndex]!.index : -1,
+      endIndex: verdict.endIndex >= 0 ? series[verdict.endIndex]!.index : -1,
+    },
+    leakSuspects,
+    alerts: [],
+    recommendations: [],
+  };
+}

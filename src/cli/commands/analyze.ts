@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadRunInput } from '../../adapters/analyze-dir.js';
+import { writeFileAtomic } from '../../adapters/run-dir.js';
+import { analyzeRun } from '../../analyze/analyze-run.js';
+import type { Report } from '../../model/report.js';
+import { renderReportMarkdown } from '../../render/report-md.js';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+
+const FORMATS = ['md', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** The bundled example run (the leak mode of examples/operator-sim, collected with heaplens collect). */
+export const DEMO_RUN = fileURLToPath(new URL('../../../examples/runs/operator-leak', import.meta.url));
+
+function parseFormats(text: string): Format[] {
+  const list = text.split(',').map((f) => f.trim());
+  for (const f of list) if (!FORMATS.includes(f as Format)) throw new UsageError(`--format: unknown format "${f}" (md, json)`);
+  return list as Format[];
+}
+
+/** Writes the report files; returns their paths. */
+function writeReport(report: Report, outDir: string, formats: readonly Format[]): string[] {
+  mkdirSync(outDir, { recursive: true });
+  const written: string[] = [];
+  if (formats.includes('json')) {
+    const path = join(outDir, 'report.json');
+    writeFileAtomic(path, JSON.stringify(report, null, 1) + '\n');
+    written.push(path);
+  }
+  if (formats.includes('md')) {
+    const path = join(outDir, 'report.md');
+    writeFileAtomic(path, renderReportMarkdown(report));
+    written.push(path);
+  }
+  return written;
+}
+
+function summary(report: Report): string {
+  return report.targets
+    .map((t) => `${t.name}: ${t.verdict.kind} — peak heap ${(t.peak.heapInuseBytes / 2 ** 20).toFixed(1)} MiB, peak RSS ${t.peak.rssBytes === null ? 'n/a' : (t.peak.rssBytes / 2 ** 20).toFixed(1) + ' MiB'}`)
+    .join('\n');
+}
+
+export function registerAnalyze(program: Command, io: CliIo): void {
+  program
+    .command('analyze')
+    .description('analyse a run directory (heaplens or operator-controller layout): verdict, phases, suspects, overhead')
+    .argument('<run>', 'run directory')
+    .option('--out <dir>', 'where to write the report (default: the run directory)')
+    .option('--format <list>', 'report formats: md,json', 'md,json')
+    .option('--json', 'print report.json on stdout (and nothing else)')
+    .action(async (run: string, flags: { out?: string; format: string; json?: boolean }) => {
+      const formats = parseFormats(flags.format);
+      const report = analyzeRun(await loadRunInput(run));
+      const written = writeReport(report, flags.out ?? run, formats);
+      if (flags.json) io.stdout(JSON.stringify(report) + '\n');
+      else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
+    });
+
+  program
+    .command('demo')
+    .description('analyse the bundled example run (offline; no Go needed)')
+    .option('--out <dir>', 'where to write the report', 'heaplens-demo')
+    .action(async (flags: { out: string }) => {
+      const report = analyzeRun(await loadRunInput(DEMO_RUN));
+      const written = writeReport(report, resolve(flags.out), ['md', 'json']);
+      io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
+    });
+}

@@ -1,0 +1,63 @@
+import type { Report, TargetReport } from '../model/report.js';
+import { escapeMarkdownCell } from './escape.js';
+
+const MiB = 2 ** 20;
+const mb = (b: number | null): string => (b === null ? 'n/a' : `${(b / MiB).toFixed(1)} MiB`);
+const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
+const time = (t: number, t0: number): string => `+${Math.round((t - t0) / 1000)}s`;
+
+/** report.md: the hand-written report's sections, computed. Names from profiles are escaped. */
+export function renderReportMarkdown(report: Report): string {
+  const out: string[] = [`# Memory analysis: ${escapeMarkdownCell(report.run.name)}`, ''];
+  out.push(`Run: ${report.run.start ?? '?'} to ${report.run.end ?? '?'}, ${report.run.snapshots} heap snapshots (heaplens ${report.tool.version}).`, '');
+  for (const t of report.targets) out.push(...renderTarget(t));
+  return out.join('\n') + '\n';
+}
+
+function renderTarget(t: TargetReport): string[] {
+  const out: string[] = [];
+  const t0 = t.series[0]?.t ?? 0;
+  if (t.series.length === 0) return [`## ${escapeMarkdownCell(t.name)}`, '', 'No heap snapshot was collected.', ''];
+  out.push(`## ${escapeMarkdownCell(t.name)}`, '', '### Executive summary', '');
+  out.push(`- Peak heap (in-use, from profile samples): **${mb(t.peak.heapInuseBytes)}** at snapshot ${t.peak.heapSnapshot}`);
+  out.push(`- Peak RSS: **${mb(t.peak.rssBytes)}**`);
+  if (t.overhead) out.push(`- Overhead RSS − heap at peak RSS (snapshot ${t.overhead.atSnapshot}): **${mb(t.overhead.bytes)}** (${pct(t.overhead.share)} of RSS)`);
+  out.push('', `**Verdict: ${t.verdict.kind.toUpperCase()}** — ${t.verdict.reason}.`, '');
+
+  out.push('### Growth pattern', '', '| Phase | Snapshots | Time | Heap | Slope |', '|---|---|---|---|---|');
+  for (const p of t.phases) {
+    out.push(`| ${p.kind} | ${p.startIndex}–${p.endIndex} | ${time(p.startT, t0)} → ${time(p.endT, t0)} | ${mb(p.startBytes)} → ${mb(p.endBytes)} | ${(p.slopeBytesPerSec / 1024).toFixed(1)} kB/s |`);
+  }
+  out.push('');
+  if (t.staleSnapshots > 0) {
+    out.push(
+      `${t.staleSnapshots} of ${t.series.length} snapshots are **stale**: their heap profile repeats the previous one because no GC ran in between. ` +
+        'They are not evidence of stability and are left out of phases, verdict and suspects. Collect with `--gc` for a fresh heap at every snapshot.',
+      '',
+    );
+  }
+
+  out.push('### Leak verdict', '');
+  out.push(`- Window: snapshots ${t.verdict.startIndex}–${t.verdict.endIndex} (${t.verdict.points} non-stale)`);
+  out.push(`- Slope (Theil–Sen): ${mb(t.verdict.slopeBytesPerHour)}/h, 95% interval ${mb(t.verdict.slopeLowBytesPerHour)} to ${mb(t.verdict.slopeHighBytesPerHour)}/h`);
+  out.push(`- Trend test (Mann–Kendall, autocorrelation-corrected): p = ${t.verdict.pValue.toPrecision(2)}`, '');
+
+  out.push('### Leak suspects', '');
+  if (t.leakSuspects.length === 0) out.push('No call site rises steadily beyond the profile sampling noise.', '');
+  else {
+    out.push('| # | Allocated in | Called from | Gained | Rise (ρ) |', '|---|---|---|---|---|');
+    t.leakSuspects.forEach((s, i) => {
+      out.push(`| ${i + 1} | ${escapeMarkdownCell(s.function)} | ${s.stack.slice(1).map(escapeMarkdownCell).join(' ← ')} | ${mb(s.growthBytes)} | ${s.rho.toFixed(2)} |`);
+    });
+    out.push('');
+  }
+
+  out.push('### Heap vs RSS overhead', '');
+  if (!t.overhead) out.push('Unknown: RSS or go_memstats_* metrics were not collected.', '');
+  else {
+    out.push('| Part | Size |', '|---|---|');
+    for (const p of t.overhead.parts) out.push(`| ${p.name} | ${mb(p.bytes)} |`);
+    out.push('');
+  }
+  return out;
+}
