@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { RunSource } from '../model/run.js';
 import { buildSeries, type SeriesPoint } from '../analyze/series.js';
 import { summarizeHeap, type HeapSummary } from '../analyze/snapshot-summary.js';
+import type { ComponentRule } from '../analyze/components.js';
 import { readProfileFile } from './profile-file.js';
 
 export interface TargetSeries {
@@ -15,12 +16,12 @@ export interface TargetSeries {
  * dropped before the next, so memory grows with the number of snapshots'
  * summaries, not their profiles.
  */
-export async function loadHeapSeries(dir: string, run: RunSource): Promise<TargetSeries[]> {
+export async function loadHeapSeries(dir: string, run: RunSource, rules: readonly ComponentRule[] = []): Promise<TargetSeries[]> {
   const out: TargetSeries[] = [];
   for (const target of run.targets) {
     const heaps = target.snapshots.filter((s) => s.kind === 'heap');
     const summaries: HeapSummary[] = [];
-    for (const s of heaps) summaries.push(summarizeHeap(await readProfileFile(join(dir, s.file), { labels: false })));
+    for (const s of heaps) summaries.push(summarizeHeap(await readProfileFile(join(dir, s.file), { labels: false }), rules));
     const series = buildSeries(
       heaps.map((s, i) => ({ index: s.index, t: s.t, summary: summaries[i]! })),
       target.metrics,

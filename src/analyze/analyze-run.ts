@@ -11,6 +11,8 @@ export interface TargetInput {
   readonly name: string;
   readonly series: readonly SeriesPoint[];
   readonly sites: readonly ReadonlyMap<string, number>[];
+  /** Per snapshot: in-use bytes per component. */
+  readonly components: readonly ReadonlyMap<string, number>[];
   readonly metrics: readonly MetricSample[];
   readonly samplingPeriodBytes: number;
   readonly intervalMs: number | null;
@@ -22,6 +24,8 @@ export interface RunInput {
   readonly end: string | null;
   readonly layout: string;
   readonly toolVersion: string;
+  /** Component rules in order (for optimizable and notes). */
+  readonly rules: readonly { readonly name: string; readonly optimizable: string; readonly note: string | null }[];
   readonly targets: readonly TargetInput[];
 }
 
@@ -31,11 +35,11 @@ export function analyzeRun(run: RunInput): Report {
     schemaVersion: 1,
     tool: { name: 'heaplens', version: run.toolVersion },
     run: { name: run.name, start: run.start, end: run.end, snapshots: run.targets.reduce((n, t) => n + t.series.length, 0), layout: run.layout },
-    targets: run.targets.map(analyzeTarget),
+    targets: run.targets.map((t) => analyzeTarget(t, run.rules)),
   };
 }
 
-function analyzeTarget(t: TargetInput): TargetReport {
+function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
   const series = t.series;
   const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
   const phases = segmentPhases(values);
@@ -64,7 +68,8 @@ function analyzeTarget(t: TargetInput): TargetReport {
     series,
     overhead: overhead && peakRss ? { ...overhead, atSnapshot: peakRss.index } : null,
     staleSnapshots: series.filter((p) => p.stale).length,
-    components: [],
+    components: componentsAt(t.components[peakHeap] ?? new Map(), series[peakHeap]?.heapInuseBytes ?? 0, rules),
+    componentsOverTime: series.map((p, i) => ({ index: p.index, t: p.t, bytes: Object.fromEntries([...(t.components[i] ?? new Map())].sort((a, b) => (a[0] < b[0] ? -1 : 1))) })),
     phases: reportPhases,
     verdict: {
       ...verdict,
@@ -75,4 +80,14 @@ function analyzeTarget(t: TargetInput): TargetReport {
     alerts: [],
     recommendations: [],
   };
+}
+
+/** Components at one snapshot, largest first; shares of that snapshot's heap (they add up to 1). */
+function componentsAt(bytes: ReadonlyMap<string, number>, total: number, rules: RunInput['rules']): TargetReport['components'] {
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([name, b]) => {
+      const rule = rules.find((r) => r.name === name);
+      return { name, bytes: b, share: total > 0 ? b / total : 0, optimizable: rule?.optimizable ?? 'limited', note: rule?.note ?? null };
+    });
 }

@@ -1,5 +1,6 @@
 import type { Profile } from '../model/profile.js';
 import { aggregateNodes, prepareInputs } from '../pprof/aggregate.js';
+import { attributeComponents, type ComponentRule } from './components.js';
 
 /**
  * What analysis keeps of one heap snapshot once its profile is dropped:
@@ -26,6 +27,8 @@ export interface HeapSummary {
   readonly functions: ReadonlyMap<string, { readonly flat: number; readonly cum: number }>;
   /** inuse_space per call site: the allocating stack's first SITE_DEPTH distinct frames (see callSiteKey). */
   readonly sites: ReadonlyMap<string, number>;
+  /** inuse_space per component (first matching rule per sample; adds up to inuseBytes). */
+  readonly components: ReadonlyMap<string, number>;
 }
 
 /** Frames that name a call site: the allocating function and its nearest distinct callers. */
@@ -46,7 +49,7 @@ export function callSiteKey(framesLeafFirst: readonly string[]): string {
 }
 
 /** Summarises a Go heap profile (sample types alloc_objects, alloc_space, inuse_objects, inuse_space). */
-export function summarizeHeap(profile: Profile): HeapSummary {
+export function summarizeHeap(profile: Profile, rules: readonly ComponentRule[] = []): HeapSummary {
   const index = (name: string): number => profile.sampleTypes.findIndex((t) => t.type === name);
   const inuseSpace = index('inuse_space');
   const totals = [index('inuse_space'), index('inuse_objects'), index('alloc_space'), index('alloc_objects')].map((i) => (i < 0 ? 0 : sumOf(profile, i)));
@@ -59,6 +62,7 @@ export function summarizeHeap(profile: Profile): HeapSummary {
   }
   return {
     sites: inuseBySite(profile, inuseSpace),
+    components: inuseSpace >= 0 ? attributeComponents(profile, inuseSpace, rules) : new Map(),
     profileTimeMs: Number(profile.timeNanos / 1_000_000n),
     inuseBytes: totals[0]!,
     inuseObjects: totals[1]!,

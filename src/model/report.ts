@@ -23,7 +23,9 @@ export interface TargetReport {
   /** At the snapshot of peak RSS; null without RSS or runtime metrics. */
   readonly overhead: (Overhead & { readonly atSnapshot: number }) | null;
   readonly staleSnapshots: number;
-  readonly components: readonly { readonly name: string; readonly bytes: number; readonly share: number; readonly optimizable: string }[];
+  /** At the peak heap snapshot: each byte in exactly one component (first matching rule), shares add up to 1. */
+  readonly components: readonly { readonly name: string; readonly bytes: number; readonly share: number; readonly optimizable: string; readonly note: string | null }[];
+  readonly componentsOverTime: readonly { readonly index: number; readonly t: number; readonly bytes: Readonly<Record<string, number>> }[];
   readonly phases: readonly ReportPhase[];
   readonly verdict: Verdict;
   readonly leakSuspects: readonly LeakSuspect[];

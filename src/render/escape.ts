@@ -20,7 +20,5 @@ export function escapeTerminal(text: string): string {
  * backticks and emphasis characters would change what is shown.
  */
 export function escapeMarkdownCell(text: string): string {
-  return escapeTerminal(text)
-    .replace(/[\\`*_[\]|<>#]/g, (c) => `\\${c}`)
-    .replace(/&/g, '&amp;');
+  return escapeTerminal(text).replace(/[\\`*_[\]|<>#]/g, (c) => `\\${c}`);
 }

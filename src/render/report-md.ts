@@ -24,6 +24,10 @@ function renderTarget(t: TargetReport): string[] {
   if (t.overhead) out.push(`- Overhead RSS − heap at peak RSS (snapshot ${t.overhead.atSnapshot}): **${mb(t.overhead.bytes)}** (${pct(t.overhead.share)} of RSS)`);
   out.push('', `**Verdict: ${t.verdict.kind.toUpperCase()}** — ${t.verdict.reason}.`, '');
 
+  out.push(`### Memory breakdown (peak heap, snapshot ${t.peak.heapSnapshot})`, '', '| Component | Size | % of heap | Optimizable |', '|---|---|---|---|');
+  for (const c of t.components) out.push(`| ${escapeMarkdownCell(c.name)} | ${mb(c.bytes)} | ${pct(c.share)} | ${c.optimizable} |`);
+  out.push('', 'Each byte is counted once, in the first component whose rule matches its allocation stack, so the shares add up to 100%.', '');
+
   out.push('### Growth pattern', '', '| Phase | Snapshots | Time | Heap | Slope |', '|---|---|---|---|---|');
   for (const p of t.phases) {
     out.push(`| ${p.kind} | ${p.startIndex}–${p.endIndex} | ${time(p.startT, t0)} → ${time(p.endT, t0)} | ${mb(p.startBytes)} → ${mb(p.endBytes)} | ${(p.slopeBytesPerSec / 1024).toFixed(1)} kB/s |`);

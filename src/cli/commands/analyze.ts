@@ -15,6 +15,7 @@ type Format = (typeof FORMATS)[number];
 
 /** The bundled example run (the leak mode of examples/operator-sim, collected with heaplens collect). */
 export const DEMO_RUN = fileURLToPath(new URL('../../../examples/runs/operator-leak', import.meta.url));
+const DEMO_COMPONENTS = fileURLToPath(new URL('../../../examples/operator-sim/components.yaml', import.meta.url));
 
 function parseFormats(text: string): Format[] {
   const list = text.split(',').map((f) => f.trim());
@@ -52,10 +53,11 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .argument('<run>', 'run directory')
     .option('--out <dir>', 'where to write the report (default: the run directory)')
     .option('--format <list>', 'report formats: md,json', 'md,json')
+    .option('--components <file>', 'component rule pack (YAML), tried before the built-in one (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--json', 'print report.json on stdout (and nothing else)')
-    .action(async (run: string, flags: { out?: string; format: string; json?: boolean }) => {
+    .action(async (run: string, flags: { out?: string; format: string; json?: boolean; components: string[] }) => {
       const formats = parseFormats(flags.format);
-      const report = analyzeRun(await loadRunInput(run));
+      const report = analyzeRun(await loadRunInput(run, flags.components));
       const written = writeReport(report, flags.out ?? run, formats);
       if (flags.json) io.stdout(JSON.stringify(report) + '\n');
       else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
@@ -66,7 +68,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .description('analyse the bundled example run (offline; no Go needed)')
     .option('--out <dir>', 'where to write the report', 'heaplens-demo')
     .action(async (flags: { out: string }) => {
-      const report = analyzeRun(await loadRunInput(DEMO_RUN));
+      const report = analyzeRun(await loadRunInput(DEMO_RUN, [DEMO_COMPONENTS]));
       const written = writeReport(report, resolve(flags.out), ['md', 'json']);
       io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
     });

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import type { ComponentRule } from '../analyze/components.js';
+
+/** A rule file is unreadable or wrong; the message names the file, the entry and the key. */
+export class RuleFileError extends Error {
+  override readonly name = 'RuleFileError';
+}
+
+export const BUILTIN_COMPONENTS = fileURLToPath(new URL('../../rules/components.yaml', import.meta.url));
+
+const OPTIMIZABLE = ['yes', 'limited', 'no', 'done'];
+
+/** Reads component rule packs in order (users' first, then the built-in pack): first match wins. */
+export function loadComponentRules(userFiles: readonly string[]): ComponentRule[] {
+  return [...userFiles, BUILTIN_COMPONENTS].flatMap(readPack);
+}
+
+function readPack(path: string): ComponentRule[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new RuleFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0]!;
+    throw new RuleFileError(`${path}:${err.linePos?.[0]?.line ?? '?'}: not valid YAML (${err.message.split('\n')[0]})`);
+  }
+  const data = doc.toJS() as { components?: unknown } | null;
+  if (!data || !Array.isArray(data.components)) throw new RuleFileError(`${path}: expected a top-level "components:" list`);
+  return data.components.map((entry: unknown, i: number): ComponentRule => {
+    const where = `${path}: components[${i}]`;
+    if (typeof entry !== 'object' || entry === null) throw new RuleFileError(`${where}: expected a mapping with name and match`);
+    const e = entry as Record<string, unknown>;
+    for (const key of Object.keys(e)) if (!['name', 'match', 'frames', 'optimizable', 'note'].includes(key)) throw new RuleFileError(`${where}: unknown key "${key}"`);
+    if (typeof e.name !== 'string' || e.name === '') throw new RuleFileError(`${where}: "name" must be a non-empty string`);
+    if (typeof e.match !== 'string') throw new RuleFileError(`${where} (${e.name}): "match" must be a regular expression string`);
+    let match: RegExp;
+    try {
+      match = new RegExp(e.match);
+    } catch (err) {
+      throw new RuleFileError(`${where} (${e.name}): "match" is not a valid regular expression (${(err as Error).message})`);
+    }
+    const frames = e.frames ?? 'any';
+    if (frames !== 'any' && frames !== 'leaf') throw new RuleFileError(`${where} (${e.name}): "frames" must be any or leaf`);
+    const optimizable = e.optimizable ?? 'limited';
+    if (typeof optimizable !== 'string' || !OPTIMIZABLE.includes(optimizable)) throw new RuleFileError(`${where} (${e.name}): "optimizable" must be one of ${OPTIMIZABLE.join(', ')}`);
+    return { name: e.name, match, frames, optimizable: optimizable as ComponentRule['optimizable'], note: typeof e.note === 'string' ? e.note : null, source: path };
+  });
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRunInput } from '../../src/adapters/analyze-dir.js';
+import { RuleFileError, loadComponentRules } from '../../src/adapters/rule-packs.js';
+import { analyzeRun } from '../../src/analyze/analyze-run.js';
+import { runBuiltCli } from '../helpers/run-cli.js';
+
+const EXAMPLE_PACK = 'examples/operator-sim/components.yaml';
+
+describe('memory breakdown by component', () => {
+  it('counts every byte once: components add up to the heap at every snapshot', async () => {
+    const report = analyzeRun(await loadRunInput('test/fixtures/runs/leak', [EXAMPLE_PACK]));
+    const t = report.targets[0]!;
+    t.componentsOverTime.forEach((c, i) => {
+      expect(Object.values(c.bytes).reduce((a, b) => a + b, 0)).toBe(t.series[i]!.heapInuseBytes);
+    });
+    expect(t.components.reduce((a, c) => a + c.share, 0)).toBeCloseTo(1, 12);
+  });
+
+  it('leak: the reconcile history is the largest component at the peak', async () => {
+    const t = analyzeRun(await loadRunInput('test/fixtures/runs/leak', [EXAMPLE_PACK])).targets[0]!;
+    expect(t.components[0]!.name).toBe('Reconcile history');
+    expect(t.components[0]!.share).toBeGreaterThan(0.5);
+  });
+
+  it('rule order decides: the user pack names informer lists, the built-in pack alone calls them JSON decoding', async () => {
+    const withPack = analyzeRun(await loadRunInput('test/fixtures/runs/plateau', [EXAMPLE_PACK])).targets[0]!;
+    const builtIn = analyzeRun(await loadRunInput('test/fixtures/runs/plateau')).targets[0]!;
+    expect(withPack.components.map((c) => c.name)).toContain('Informer lists (initial sync)');
+    expect(builtIn.components.map((c) => c.name)).not.toContain('Informer lists (initial sync)');
+    expect(builtIn.components[0]!.name).toBe('JSON decoding');
+  });
+});
+
+describe('rule packs: errors name the file, the entry and the key', () => {
+  const pack = (text: string): string => {
+    const path = join(mkdtempSync(join(tmpdir(), 'heaplens-rules-')), 'pack.yaml');
+    writeFileSync(path, text);
+    return path;
+  };
+  it.each([
+    ['components: [', /pack\.yaml:\d+: not valid YAML/],
+    ['rules: []', /expected a top-level "components:" list/],
+    ['components:\n  - name: A\n    match: "("', /components\[0\] \(A\): "match" is not a valid regular expression/],
+    ['components:\n  - name: A\n    match: x\n    colour: red', /components\[0\]: unknown key "colour"/],
+    ['components:\n  - name: A\n    match: x\n    frames: some', /"frames" must be any or leaf/],
+  ])('%j', (text, message) => {
+    expect(() => loadComponentRules([pack(text)])).toThrow(RuleFileError);
+    expect(() => loadComponentRules([pack(text)])).toThrow(message);
+  });
+
+  it('analyze with a bad pack: one line, exit 3', async () => {
+    const r = await runBuiltCli(['analyze', 'test/fixtures/runs/plateau', '--out', mkdtempSync(join(tmpdir(), 'x-')), '--components', pack('components: 3')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
