@@ -3,12 +3,26 @@ import { VERSION } from '../version.js';
 import { loadHeapSeries } from './load-series.js';
 import { readRunDir } from './run-reader.js';
 import { loadComponentRules } from './rule-packs.js';
+import { readProfileFile } from './profile-file.js';
+import { componentPaths, type CallPath } from '../analyze/root-causes.js';
+import { join } from 'node:path';
 
 /** Reads a run directory into analysis input, streaming its profiles (see loadHeapSeries). */
 export async function loadRunInput(dir: string, componentFiles: readonly string[] = []): Promise<RunInput> {
   const rules = loadComponentRules(componentFiles);
   const run = await readRunDir(dir);
   const series = await loadHeapSeries(dir, run, rules);
+  // One more read per target: the peak profile, for its components' call paths.
+  const peakPaths = await Promise.all(
+    series.map(async (s, i) => {
+      if (s.series.length === 0) return new Map<string, CallPath[]>();
+      const peak = s.series.reduce((best, p, j) => (p.heapInuseBytes > s.series[best]!.heapInuseBytes ? j : best), 0);
+      const heaps = run.targets[i]!.snapshots.filter((x) => x.kind === 'heap');
+      const profile = await readProfileFile(join(dir, heaps[peak]!.file), { labels: false });
+      const inuse = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
+      return inuse >= 0 ? componentPaths(profile, inuse, rules) : new Map<string, CallPath[]>();
+    }),
+  );
   return {
     name: run.name,
     start: run.start !== null ? new Date(run.start).toISOString() : null,
@@ -21,6 +35,8 @@ export async function loadRunInput(dir: string, componentFiles: readonly string[
       series: s.series,
       sites: s.summaries.map((x) => x.sites),
       components: s.summaries.map((x) => x.components),
+      functions: s.summaries.map((x) => x.functions),
+      peakPaths: peakPaths[i]!,
       metrics: run.targets[i]!.metrics,
       samplingPeriodBytes: s.summaries[0]?.samplingPeriodBytes ?? 512 * 1024,
       intervalMs: run.intervalMs,

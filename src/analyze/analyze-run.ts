@@ -4,6 +4,7 @@ import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { rankSuspects } from './suspects.js';
+import { growthContributors, type CallPath } from './root-causes.js';
 import { decideVerdict, steadyWindow } from './verdict.js';
 
 /** What analysis needs of one target: its series and, per snapshot, the in-use bytes per call site. */
@@ -13,6 +14,10 @@ export interface TargetInput {
   readonly sites: readonly ReadonlyMap<string, number>[];
   /** Per snapshot: in-use bytes per component. */
   readonly components: readonly ReadonlyMap<string, number>[];
+  /** Per snapshot: in-use bytes per function (flat). */
+  readonly functions: readonly ReadonlyMap<string, { readonly flat: number }>[];
+  /** The heaviest call paths of each component at the peak heap snapshot. */
+  readonly peakPaths: ReadonlyMap<string, readonly CallPath[]>;
   readonly metrics: readonly MetricSample[];
   readonly samplingPeriodBytes: number;
   readonly intervalMs: number | null;
@@ -57,6 +62,10 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
     peakRss === null
       ? null
       : decomposeOverhead(peakRss.rssBytes!, peakRss.heapInuseBytes, metricsAt(t.metrics, OVERHEAD_METRICS, peakRss.t, (t.intervalMs ?? 10_000) / 2));
+  const components = componentsAt(t.components[peakHeap] ?? new Map(), series[peakHeap]?.heapInuseBytes ?? 0, rules);
+  // Growth contributors: from the first snapshot after init to the peak.
+  const firstAfterInit = phases[0]?.kind === 'init' && phases.length > 1 ? phases[1]!.start : 0;
+  const growthFrom = Math.min(firstAfterInit, peakHeap);
   const reportPhases: ReportPhase[] = phases.map(({ start, end, ...rest }) => ({ ...rest, startIndex: series[start]!.index, endIndex: series[end]!.index }));
   return {
     name: t.name,
@@ -68,7 +77,7 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
     series,
     overhead: overhead && peakRss ? { ...overhead, atSnapshot: peakRss.index } : null,
     staleSnapshots: series.filter((p) => p.stale).length,
-    components: componentsAt(t.components[peakHeap] ?? new Map(), series[peakHeap]?.heapInuseBytes ?? 0, rules),
+    components,
     componentsOverTime: series.map((p, i) => ({ index: p.index, t: p.t, bytes: Object.fromEntries([...(t.components[i] ?? new Map())].sort((a, b) => (a[0] < b[0] ? -1 : 1))) })),
     phases: reportPhases,
     verdict: {
@@ -77,6 +86,20 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
       endIndex: verdict.endIndex >= 0 ? series[verdict.endIndex]!.index : -1,
     },
     leakSuspects,
+    rootCauses: components
+      .filter((c) => c.share >= 0.05)
+      .slice(0, 5)
+      .map((c) => ({ component: c.name, bytes: c.bytes, share: c.share, paths: t.peakPaths.get(c.name) ?? [] })),
+    growth:
+      series.length > 1
+        ? {
+            fromIndex: series[growthFrom]!.index,
+            toIndex: series[peakHeap]!.index,
+            fromBytes: series[growthFrom]!.heapInuseBytes,
+            toBytes: series[peakHeap]!.heapInuseBytes,
+            contributors: growthContributors(t.functions[growthFrom] ?? new Map(), t.functions[peakHeap] ?? new Map()),
+          }
+        : null,
     alerts: [],
     recommendations: [],
   };

@@ -15,38 +15,51 @@ export interface ComponentRule {
 export const OTHER = 'Other';
 
 /**
- * Attributes every in-use byte of a profile to exactly one component: the
- * first rule (in order) that matches the sample's stack takes it; bytes no
- * rule takes are Other. Components therefore add up to the profile's total.
+ * The rule each sample's bytes go to (its position in `rules`), -1 for
+ * Other: the first rule in order that matches the sample's stack (any frame,
+ * or the allocating frame for `leaf` rules).
  */
-export function attributeComponents(profile: Profile, valueIndex: number, rules: readonly ComponentRule[]): Map<string, number> {
+export function classifySamples(profile: Profile, rules: readonly ComponentRule[]): Int32Array {
   const { functions, strings, locations, samples } = profile;
   // Which rules each function name matches, computed once per function.
   const fnRules = Array.from({ length: functions.count }, (_, f) => {
     const name = strings[functions.nameStr[f]!]!;
     return rules.map((r) => r.match.test(name));
   });
-  const out = new Map<string, number>();
-  const nTypes = profile.sampleTypes.length;
+  const out = new Int32Array(samples.count).fill(-1);
   for (let s = 0; s < samples.count; s++) {
-    const v = samples.values[s * nTypes + valueIndex]!;
-    if (v === 0) continue;
-    let winner = OTHER;
-    for (let r = 0; r < rules.length && winner === OTHER; r++) {
+    for (let r = 0; r < rules.length && out[s] === -1; r++) {
       const leafOnly = rules[r]!.frames === 'leaf';
       scan: for (let k = samples.stackOffsets[s]!; k < samples.stackOffsets[s + 1]!; k++) {
         const loc = samples.stackLocations[k]!;
         for (let li = locations.lineOffsets[loc]!; li < locations.lineOffsets[loc + 1]!; li++) {
           const fn = locations.lineFunction[li]!;
           if (fn >= 0 && fnRules[fn]![r]) {
-            winner = rules[r]!.name;
+            out[s] = r;
             break scan;
           }
           if (leafOnly) break scan;
         }
       }
     }
-    out.set(winner, (out.get(winner) ?? 0) + v);
+  }
+  return out;
+}
+
+/**
+ * Attributes every in-use byte of a profile to exactly one component (see
+ * classifySamples); bytes no rule takes are Other. Components therefore add
+ * up to the profile's total.
+ */
+export function attributeComponents(profile: Profile, valueIndex: number, rules: readonly ComponentRule[]): Map<string, number> {
+  const winners = classifySamples(profile, rules);
+  const nTypes = profile.sampleTypes.length;
+  const out = new Map<string, number>();
+  for (let s = 0; s < profile.samples.count; s++) {
+    const v = profile.samples.values[s * nTypes + valueIndex]!;
+    if (v === 0) continue;
+    const name = winners[s]! >= 0 ? rules[winners[s]!]!.name : OTHER;
+    out.set(name, (out.get(name) ?? 0) + v);
   }
   return out;
 }

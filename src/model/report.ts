@@ -2,6 +2,7 @@ import type { Overhead } from '../analyze/overhead.js';
 import type { Phase } from '../analyze/phases.js';
 import type { SeriesPoint } from '../analyze/series.js';
 import type { LeakSuspect } from '../analyze/suspects.js';
+import type { CallPath, GrowthContributor } from '../analyze/root-causes.js';
 import type { Verdict } from '../analyze/verdict.js';
 
 /**
@@ -29,6 +30,16 @@ export interface TargetReport {
   readonly phases: readonly ReportPhase[];
   readonly verdict: Verdict;
   readonly leakSuspects: readonly LeakSuspect[];
+  /** The largest components at the peak (≥ 5% of heap) with their heaviest call paths, leaf first. */
+  readonly rootCauses: readonly { readonly component: string; readonly bytes: number; readonly share: number; readonly paths: readonly CallPath[] }[];
+  /** What grew from the first snapshot after init to the peak, by function (flat bytes). */
+  readonly growth: {
+    readonly fromIndex: number;
+    readonly toIndex: number;
+    readonly fromBytes: number;
+    readonly toBytes: number;
+    readonly contributors: readonly GrowthContributor[];
+  } | null;
   readonly alerts: readonly unknown[];
   readonly recommendations: readonly unknown[];
 }

@@ -1,5 +1,5 @@
 import type { Report, TargetReport } from '../model/report.js';
-import { escapeMarkdownCell } from './escape.js';
+import { escapeMarkdownCell, escapeTerminal } from './escape.js';
 
 const MiB = 2 ** 20;
 const mb = (b: number | null): string => (b === null ? 'n/a' : `${(b / MiB).toFixed(1)} MiB`);
@@ -41,6 +41,25 @@ function renderTarget(t: TargetReport): string[] {
     );
   }
 
+  out.push('### Root cause analysis', '');
+  for (const rc of t.rootCauses) {
+    out.push(`#### ${escapeMarkdownCell(rc.component)} (${mb(rc.bytes)} / ${pct(rc.share)})`, '', 'Heaviest call paths at the peak, allocating function first:', '');
+    for (const p of rc.paths) {
+      out.push('```', ...p.stack.map((f, i) => `${'  '.repeat(i)}${i === 0 ? '' : f === '…' ? '' : '← '}${escapeFence(f)}`), `(${mb(p.bytes)})`, '```');
+    }
+    out.push('');
+  }
+  if (t.growth && t.growth.contributors.length > 0) {
+    out.push(
+      `Growth from snapshot ${t.growth.fromIndex} (${mb(t.growth.fromBytes)}) to the peak at ${t.growth.toIndex} (${mb(t.growth.toBytes)}), by function:`,
+      '',
+      '| Function | From | To | Change |',
+      '|---|---|---|---|',
+    );
+    for (const c of t.growth.contributors) out.push(`| ${escapeMarkdownCell(c.function)} | ${mb(c.fromBytes)} | ${mb(c.toBytes)} | +${mb(c.deltaBytes)} |`);
+    out.push('');
+  }
+
   out.push('### Leak verdict', '');
   out.push(`- Window: snapshots ${t.verdict.startIndex}–${t.verdict.endIndex} (${t.verdict.points} non-stale)`);
   out.push(`- Slope (Theil–Sen): ${mb(t.verdict.slopeBytesPerHour)}/h, 95% interval ${mb(t.verdict.slopeLowBytesPerHour)} to ${mb(t.verdict.slopeHighBytesPerHour)}/h`);
@@ -64,4 +83,9 @@ function renderTarget(t: TargetReport): string[] {
     out.push('');
   }
   return out;
+}
+
+/** Inside a fenced block only a line of backticks could break out; neutralise runs of three. */
+function escapeFence(text: string): string {
+  return escapeTerminal(text).replace(/`{3,}/g, (m) => m.split('').join('\u200b'));
 }

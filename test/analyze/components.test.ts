@@ -57,3 +57,19 @@ describe('rule packs: errors name the file, the entry and the key', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('root causes', () => {
+  it('names the call paths of the largest components and what grew, from the data', async () => {
+    const t = analyzeRun(await loadRunInput('test/fixtures/runs/leak', [EXAMPLE_PACK])).targets[0]!;
+    const history = t.rootCauses.find((r) => r.component === 'Reconcile history')!;
+    expect(history.paths[0]!.stack.slice(0, 2)).toEqual(['main.deepCopyJSON', 'main.recordReconcileHistory']);
+    const watch = t.rootCauses.find((r) => r.component === 'Informer watch & cache')!;
+    // JSON decoder frames, then the elided middle, then the informer's own frame.
+    expect(watch.paths[0]!.stack).toContain('…');
+    expect(watch.paths[0]!.stack).toContain('main.(*informerCache).watchEvent');
+    // Paths never add up to more than their component.
+    for (const rc of t.rootCauses) expect(rc.paths.reduce((a, p) => a + p.bytes, 0)).toBeLessThanOrEqual(rc.bytes);
+    expect(t.growth!.contributors[0]!.function).toBe('main.deepCopyJSON');
+    expect(t.growth!.toIndex).toBe(t.peak.heapSnapshot);
+  });
+});
