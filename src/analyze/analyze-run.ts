@@ -4,6 +4,7 @@ import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { rankSuspects } from './suspects.js';
+import { allocationReport, goroutineReport } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
 import { decideVerdict, steadyWindow } from './verdict.js';
 
@@ -15,7 +16,7 @@ export interface TargetInput {
   /** Per snapshot: in-use bytes per component. */
   readonly components: readonly ReadonlyMap<string, number>[];
   /** Per snapshot: in-use bytes per function (flat). */
-  readonly functions: readonly ReadonlyMap<string, { readonly flat: number }>[];
+  readonly functions: readonly ReadonlyMap<string, { readonly flat: number; readonly allocFlat: number }>[];
   /** The heaviest call paths of each component at the peak heap snapshot. */
   readonly peakPaths: ReadonlyMap<string, readonly CallPath[]>;
   readonly metrics: readonly MetricSample[];
@@ -100,6 +101,8 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
             contributors: growthContributors(t.functions[growthFrom] ?? new Map(), t.functions[peakHeap] ?? new Map()),
           }
         : null,
+    allocation: allocationReport(series, t.functions),
+    goroutines: goroutineReport(series, t.metrics, t.intervalMs),
     alerts: [],
     recommendations: [],
   };

@@ -23,8 +23,8 @@ export interface HeapSummary {
    * profile is the heap as of the last completed GC).
    */
   readonly fingerprint: string;
-  /** inuse_space per function: flat (allocated there) and cum (allocated there or below). */
-  readonly functions: ReadonlyMap<string, { readonly flat: number; readonly cum: number }>;
+  /** inuse_space per function: flat (allocated there) and cum (allocated there or below); allocFlat: alloc_space allocated there since start. */
+  readonly functions: ReadonlyMap<string, { readonly flat: number; readonly cum: number; readonly allocFlat: number }>;
   /** inuse_space per call site: the allocating stack's first SITE_DEPTH distinct frames (see callSiteKey). */
   readonly sites: ReadonlyMap<string, number>;
   /** inuse_space per component (first matching rule per sample; adds up to inuseBytes). */
@@ -53,11 +53,17 @@ export function summarizeHeap(profile: Profile, rules: readonly ComponentRule[] 
   const index = (name: string): number => profile.sampleTypes.findIndex((t) => t.type === name);
   const inuseSpace = index('inuse_space');
   const totals = [index('inuse_space'), index('inuse_objects'), index('alloc_space'), index('alloc_objects')].map((i) => (i < 0 ? 0 : sumOf(profile, i)));
-  const functions = new Map<string, { flat: number; cum: number }>();
+  const functions = new Map<string, { flat: number; cum: number; allocFlat: number }>();
   if (inuseSpace >= 0) {
-    const nodes = aggregateNodes(prepareInputs([{ profile, valueIndex: inuseSpace, sign: 1 }], 'functions'));
+    const allocSpace = index('alloc_space');
+    const inputs = [{ profile, valueIndex: inuseSpace, sign: 1 as const }];
+    const nodes = aggregateNodes(prepareInputs(inputs, 'functions'));
+    const alloc = allocSpace >= 0 ? aggregateNodes(prepareInputs([{ profile, valueIndex: allocSpace, sign: 1 }], 'functions')) : null;
+    const allocIndex = new Map(alloc?.names.map((name, i) => [name, i]) ?? []);
     nodes.names.forEach((name, i) => {
-      if (nodes.flat[i] !== 0 || nodes.cum[i] !== 0) functions.set(name, { flat: nodes.flat[i]!, cum: nodes.cum[i]! });
+      const j = allocIndex.get(name);
+      const allocFlat = alloc && j !== undefined ? alloc.flat[j]! : 0;
+      if (nodes.flat[i] !== 0 || nodes.cum[i] !== 0 || allocFlat !== 0) functions.set(name, { flat: nodes.flat[i]!, cum: nodes.cum[i]!, allocFlat });
     });
   }
   return {

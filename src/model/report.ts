@@ -3,6 +3,7 @@ import type { Phase } from '../analyze/phases.js';
 import type { SeriesPoint } from '../analyze/series.js';
 import type { LeakSuspect } from '../analyze/suspects.js';
 import type { CallPath, GrowthContributor } from '../analyze/root-causes.js';
+import type { AllocationReport, GoroutineReport } from '../analyze/allocation.js';
 import type { Verdict } from '../analyze/verdict.js';
 
 /**
@@ -40,6 +41,8 @@ export interface TargetReport {
     readonly toBytes: number;
     readonly contributors: readonly GrowthContributor[];
   } | null;
+  readonly allocation: AllocationReport | null;
+  readonly goroutines: GoroutineReport | null;
   readonly alerts: readonly unknown[];
   readonly recommendations: readonly unknown[];
 }

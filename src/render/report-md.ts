@@ -75,6 +75,20 @@ function renderTarget(t: TargetReport): string[] {
     out.push('');
   }
 
+  out.push('### Allocation and goroutines', '');
+  if (t.allocation) {
+    out.push(`Allocation rate: ${mb(t.allocation.meanBytesPerSec)}/s on average, ${mb(t.allocation.peakBytesPerSec)}/s at most between snapshots — the GC pressure behind RSS. Allocating most:`, '');
+    out.push('| Function | Allocated | Rate |', '|---|---|---|');
+    for (const f of t.allocation.topFunctions) out.push(`| ${escapeMarkdownCell(f.function)} | ${mb(f.bytes)} | ${mb(f.bytesPerSec)}/s |`);
+    out.push('');
+  }
+  if (t.goroutines) {
+    out.push(
+      `Goroutines: ${t.goroutines.first} → ${t.goroutines.last} (peak ${t.goroutines.peak}); ${t.goroutines.growing ? `**rising** (trend p = ${t.goroutines.pValue.toPrecision(2)}): a goroutine leak holds stacks and what they reference` : 'no sustained rise'}.`,
+      '',
+    );
+  }
+
   out.push('### Heap vs RSS overhead', '');
   if (!t.overhead) out.push('Unknown: RSS or go_memstats_* metrics were not collected.', '');
   else {

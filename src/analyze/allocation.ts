@@ -1,0 +1,74 @@
+import type { MetricSample } from '../model/run.js';
+import { metricsAt, type SeriesPoint } from './series.js';
+import { mannKendall, theilSen } from './stats.js';
+
+/**
+ * Allocation rate (the GC pressure behind RSS) from the cumulative
+ * alloc_space of successive heap profiles, and where it comes from.
+ */
+export interface AllocationReport {
+  /** Between successive non-stale snapshots (alloc_* only move at a GC). */
+  readonly series: readonly { readonly index: number; readonly t: number; readonly bytesPerSec: number; readonly objectsPerSec: number }[];
+  readonly meanBytesPerSec: number;
+  readonly peakBytesPerSec: number;
+  /** Functions allocating most over the run (alloc_space gained, flat). */
+  readonly topFunctions: readonly { readonly function: string; readonly bytes: number; readonly bytesPerSec: number }[];
+}
+
+export function allocationReport(series: readonly SeriesPoint[], functions: readonly ReadonlyMap<string, { readonly allocFlat: number }>[]): AllocationReport | null {
+  const live = series.map((p, i) => ({ p, i })).filter(({ p }) => !p.stale);
+  if (live.length < 2) return null;
+  const points = live.slice(1).map(({ p }, k) => {
+    const prev = live[k]!.p;
+    const dt = (p.t - prev.t) / 1000;
+    return { index: p.index, t: p.t, bytesPerSec: (p.allocBytes - prev.allocBytes) / dt, objectsPerSec: (p.allocObjects - prev.allocObjects) / dt };
+  });
+  const first = live[0]!;
+  const last = live[live.length - 1]!;
+  const seconds = (last.p.t - first.p.t) / 1000;
+  const from = functions[first.i] ?? new Map();
+  const to = functions[last.i] ?? new Map();
+  const topFunctions = [...to]
+    .map(([name, v]) => ({ function: name, bytes: v.allocFlat - (from.get(name)?.allocFlat ?? 0) }))
+    .filter((f) => f.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes || (a.function < b.function ? -1 : 1))
+    .slice(0, 8)
+    .map((f) => ({ ...f, bytesPerSec: f.bytes / seconds }));
+  return {
+    series: points,
+    meanBytesPerSec: (last.p.allocBytes - first.p.allocBytes) / seconds,
+    peakBytesPerSec: Math.max(...points.map((p) => p.bytesPerSec)),
+    topFunctions,
+  };
+}
+
+/** Goroutine count over the run (go_goroutines scraped with each snapshot) and whether it keeps rising. */
+export interface GoroutineReport {
+  readonly series: readonly { readonly index: number; readonly t: number; readonly count: number }[];
+  readonly first: number;
+  readonly last: number;
+  readonly peak: number;
+  /** A Mann–Kendall upward trend (p < 0.05) with a Theil–Sen slope interval above zero: goroutines leak. */
+  readonly growing: boolean;
+  readonly pValue: number;
+  readonly slopePerHour: number;
+}
+
+export function goroutineReport(series: readonly SeriesPoint[], metrics: readonly MetricSample[], intervalMs: number | null): GoroutineReport | null {
+  const points = series
+    .map((p) => ({ index: p.index, t: p.t, count: metricsAt(metrics, ['go_goroutines'], p.t, (intervalMs ?? 10_000) / 2).get('go_goroutines') }))
+    .filter((p): p is { index: number; t: number; count: number } => p.count !== undefined);
+  if (points.length < 2) return null;
+  const counts = points.map((p) => p.count);
+  const mk = mannKendall(counts);
+  const ts = theilSen(points.map((p) => p.t), counts);
+  return {
+    series: points,
+    first: counts[0]!,
+    last: counts[counts.length - 1]!,
+    peak: Math.max(...counts),
+    growing: mk.p < 0.05 && mk.s > 0 && ts.low > 0,
+    pValue: mk.p,
+    slopePerHour: ts.slope * 3_600_000,
+  };
+}
