@@ -14,6 +14,9 @@ export interface ComponentRule {
 
 export const OTHER = 'Other';
 
+/** Rule matches per function name, per rule list (a pure memo: same rules, same name, same answer). */
+const matchCache = new WeakMap<readonly ComponentRule[], Map<string, boolean[]>>();
+
 /**
  * The rule each sample's bytes go to (its position in `rules`), -1 for
  * Other: the first rule in order that matches the sample's stack (any frame,
@@ -21,10 +24,14 @@ export const OTHER = 'Other';
  */
 export function classifySamples(profile: Profile, rules: readonly ComponentRule[]): Int32Array {
   const { functions, strings, locations, samples } = profile;
-  // Which rules each function name matches, computed once per function.
+  // Which rules each function name matches: names repeat from snapshot to snapshot, so remember them per rule set.
+  let cache = matchCache.get(rules);
+  if (!cache) matchCache.set(rules, (cache = new Map()));
   const fnRules = Array.from({ length: functions.count }, (_, f) => {
     const name = strings[functions.nameStr[f]!]!;
-    return rules.map((r) => r.match.test(name));
+    let hits = cache!.get(name);
+    if (!hits) cache!.set(name, (hits = rules.map((r) => r.match.test(name))));
+    return hits;
   });
   const out = new Int32Array(samples.count).fill(-1);
   for (let s = 0; s < samples.count; s++) {

@@ -31,6 +31,19 @@ export interface HeapSummary {
   readonly components: ReadonlyMap<string, number>;
 }
 
+/**
+ * One copy of each function name and call-site key across all snapshots: a
+ * thousand summaries of the same program share their strings instead of
+ * holding a thousand copies (a memo, not state that changes any result).
+ */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const seen = interned.get(s);
+  if (seen !== undefined) return seen;
+  interned.set(s, s);
+  return s;
+}
+
 /** Frames that name a call site: the allocating function and its nearest distinct callers. */
 export const SITE_DEPTH = 4;
 
@@ -56,14 +69,13 @@ export function summarizeHeap(profile: Profile, rules: readonly ComponentRule[] 
   const functions = new Map<string, { flat: number; cum: number; allocFlat: number }>();
   if (inuseSpace >= 0) {
     const allocSpace = index('alloc_space');
-    const inputs = [{ profile, valueIndex: inuseSpace, sign: 1 as const }];
-    const nodes = aggregateNodes(prepareInputs(inputs, 'functions'));
-    const alloc = allocSpace >= 0 ? aggregateNodes(prepareInputs([{ profile, valueIndex: allocSpace, sign: 1 }], 'functions')) : null;
-    const allocIndex = new Map(alloc?.names.map((name, i) => [name, i]) ?? []);
+    // One frame table, two sample values: in-use and allocated.
+    const prepared = prepareInputs([{ profile, valueIndex: inuseSpace, sign: 1 }], 'functions');
+    const nodes = aggregateNodes(prepared);
+    const alloc = allocSpace >= 0 ? aggregateNodes({ ...prepared, scans: prepared.scans.map((scan) => ({ ...scan, valueIndex: allocSpace })) }) : null;
     nodes.names.forEach((name, i) => {
-      const j = allocIndex.get(name);
-      const allocFlat = alloc && j !== undefined ? alloc.flat[j]! : 0;
-      if (nodes.flat[i] !== 0 || nodes.cum[i] !== 0 || allocFlat !== 0) functions.set(name, { flat: nodes.flat[i]!, cum: nodes.cum[i]!, allocFlat });
+      const allocFlat = alloc ? alloc.flat[i]! : 0;
+      if (nodes.flat[i] !== 0 || nodes.cum[i] !== 0 || allocFlat !== 0) functions.set(intern(name), { flat: nodes.flat[i]!, cum: nodes.cum[i]!, allocFlat });
     });
   }
   return {
@@ -154,7 +166,7 @@ function inuseBySite(profile: Profile, valueIndex: number): Map<string, number> 
         frames.push(fn >= 0 ? strings[functions.nameStr[fn]!]! : '<unknown>');
       }
     }
-    const key = callSiteKey(frames);
+    const key = intern(callSiteKey(frames));
     sites.set(key, (sites.get(key) ?? 0) + v);
   }
   return sites;

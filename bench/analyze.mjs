@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// Analysis benchmark: `node bench/analyze.mjs` (also run by `npm run bench`).
+// Builds run directories of 100 and 1000 heap snapshots from the leak
+// workload's real profiles (test/fixtures/runs/leak, cycled, a second apart),
+// then measures in this same run:
+//   heaplens analyze on each (wall time, peak RSS)
+//   go tool pprof -top once per snapshot of the 1000-snapshot run
+// Targets (issue #4): 1000-snapshot peak RSS within 50 MiB of the 100-snapshot
+// one; heaplens at least 10x faster than pprof over the same snapshots.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'test/fixtures/runs/leak/operator-sim');
+const profiles = readdirSync(source).filter((f) => f.startsWith('heap-')).sort();
+const skipPprof = process.argv.includes('--skip-pprof');
+
+function makeRun(n) {
+  const dir = join(mkdtempSync(join(tmpdir(), `heaplens-bench-${n}-`)), 'run');
+  mkdirSync(join(dir, 'svc'), { recursive: true });
+  const start = 1_800_000_000_000;
+  const snapshots = [];
+  for (let i = 0; i < n; i++) {
+    const file = `svc/heap-${String(i).padStart(6, '0')}.pb.gz`;
+    copyFileSync(join(source, profiles[i % profiles.length]), join(dir, file));
+    snapshots.push({ target: 'svc', kind: 'heap', index: i, scheduledAt: start + i * 1000, t: start + i * 1000, durationMs: 5, status: 'ok', file, bytes: 0, error: null });
+  }
+  writeFileSync(join(dir, 'run.json'), JSON.stringify({ schemaVersion: 1, name: `bench-${n}`, start: new Date(start).toISOString(), end: null, intervalMs: 1000, targets: [{ name: 'svc', url: 'x' }], snapshots, events: [] }));
+  return dir;
+}
+
+function measure(cmd, args) {
+  const r = spawnSync('python3', [join(root, 'bench/measure.py'), '/dev/null', cmd, ...args], { encoding: 'utf8' });
+  const [sec, kib, code] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}`);
+  return { sec, mib: kib / 1024 };
+}
+
+const run100 = makeRun(100);
+const run1000 = makeRun(1000);
+const cli = join(root, 'dist/cli/main.js');
+const a100 = measure('node', [cli, 'analyze', run100, '--format', 'json']);
+const a1000 = measure('node', [cli, 'analyze', run1000, '--format', 'json']);
+console.log(`heaplens analyze, 100 snapshots:  ${a100.sec.toFixed(2)} s, peak RSS ${a100.mib.toFixed(1)} MiB`);
+console.log(`heaplens analyze, 1000 snapshots: ${a1000.sec.toFixed(2)} s, peak RSS ${a1000.mib.toFixed(1)} MiB`);
+console.log(`RSS growth 100 -> 1000 snapshots: ${(a1000.mib - a100.mib).toFixed(1)} MiB (target <= 50 MiB: ${a1000.mib - a100.mib <= 50 ? 'met' : 'MISSED'})`);
+if (!skipPprof) {
+  const files = readdirSync(join(run1000, 'svc')).map((f) => join(run1000, 'svc', f));
+  const t0 = process.hrtime.bigint();
+  for (const f of files) execFileSync('go', ['tool', 'pprof', '-symbolize=none', '-top', f], { stdio: 'ignore', env: { ...process.env, PPROF_BINARY_PATH: '/nonexistent' } });
+  const pprofSec = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(`go tool pprof -top once per snapshot, 1000 snapshots: ${pprofSec.toFixed(1)} s`);
+  console.log(`speed-up of heaplens analyze: ${(pprofSec / a1000.sec).toFixed(1)}x (target >= 10x: ${pprofSec / a1000.sec >= 10 ? 'met' : 'MISSED'})`);
+}
