@@ -30,6 +30,8 @@ export interface RunInput {
   readonly end: string | null;
   readonly layout: string;
   readonly toolVersion: string;
+  /** A memory limit given by the user (--memory-limit), overriding any found in the metrics. */
+  readonly memoryLimitBytes?: number | null;
   /** Component rules in order (for optimizable and notes). */
   readonly rules: readonly { readonly name: string; readonly optimizable: string; readonly note: string | null }[];
   readonly targets: readonly TargetInput[];
@@ -41,11 +43,11 @@ export function analyzeRun(run: RunInput): Report {
     schemaVersion: 1,
     tool: { name: 'heaplens', version: run.toolVersion },
     run: { name: run.name, start: run.start, end: run.end, snapshots: run.targets.reduce((n, t) => n + t.series.length, 0), layout: run.layout },
-    targets: run.targets.map((t) => analyzeTarget(t, run.rules)),
+    targets: run.targets.map((t) => analyzeTarget(t, run.rules, run.memoryLimitBytes ?? null)),
   };
 }
 
-function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
+function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: number | null): TargetReport {
   const series = t.series;
   const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
   const phases = segmentPhases(values);
@@ -101,6 +103,7 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules']): TargetReport {
             contributors: growthContributors(t.functions[growthFrom] ?? new Map(), t.functions[peakHeap] ?? new Map()),
           }
         : null,
+    memoryLimit: memoryLimit(userLimit, t.metrics, series, verdict),
     allocation: allocationReport(series, t.functions),
     goroutines: goroutineReport(series, t.metrics, t.intervalMs),
     alerts: [],
@@ -116,4 +119,28 @@ function componentsAt(bytes: ReadonlyMap<string, number>, total: number, rules: 
       const rule = rules.find((r) => r.name === name);
       return { name, bytes: b, share: total > 0 ? b / total : 0, optimizable: rule?.optimizable ?? 'limited', note: rule?.note ?? null };
     });
+}
+
+/** Metrics that state a memory limit, in order of preference (the container's own limit first). */
+const LIMIT_METRICS = ['container_spec_memory_limit_bytes', 'kube_pod_container_resource_limits', 'go_gc_gomemlimit_bytes'];
+
+/**
+ * The memory limit the process runs under, and when a growing heap reaches
+ * it: from --memory-limit, else the container limit or GOMEMLIMIT when
+ * scraped. Projected from the last RSS (or heap) at the steady slope, only
+ * when the verdict is a leak.
+ */
+function memoryLimit(userLimit: number | null, metrics: readonly MetricSample[], series: readonly SeriesPoint[], verdict: { kind: string; slopeBytesPerHour: number }): TargetReport['memoryLimit'] {
+  let limit: { bytes: number; source: string } | null = userLimit !== null ? { bytes: userLimit, source: '--memory-limit' } : null;
+  for (const name of LIMIT_METRICS) {
+    if (limit) break;
+    // kube-state-metrics labels its limits by resource; take the memory one. GOMEMLIMIT's "no limit" is MaxInt64.
+    const values = metrics.filter((m) => m.name === name && (m.labels.resource ?? 'memory') === 'memory' && m.value > 0 && m.value < 2 ** 62);
+    if (values.length > 0) limit = { bytes: values[values.length - 1]!.value, source: name };
+  }
+  if (!limit || series.length === 0) return null;
+  const last = series[series.length - 1]!;
+  const current = last.rssBytes ?? last.heapInuseBytes;
+  const hours = verdict.kind === 'leak' && verdict.slopeBytesPerHour > 0 ? Math.max(0, (limit.bytes - current) / verdict.slopeBytesPerHour) : null;
+  return { bytes: limit.bytes, source: limit.source, currentBytes: current, timeToLimitHours: hours };
 }

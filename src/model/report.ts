@@ -41,6 +41,8 @@ export interface TargetReport {
     readonly toBytes: number;
     readonly contributors: readonly GrowthContributor[];
   } | null;
+  /** The memory limit and, for a leak, the hours until the steady slope reaches it from the last RSS (heap when no RSS). */
+  readonly memoryLimit: { readonly bytes: number; readonly source: string; readonly currentBytes: number; readonly timeToLimitHours: number | null } | null;
   readonly allocation: AllocationReport | null;
   readonly goroutines: GoroutineReport | null;
   readonly alerts: readonly unknown[];

@@ -63,7 +63,12 @@ function renderTarget(t: TargetReport): string[] {
   out.push('### Leak verdict', '');
   out.push(`- Window: snapshots ${t.verdict.startIndex}–${t.verdict.endIndex} (${t.verdict.points} non-stale)`);
   out.push(`- Slope (Theil–Sen): ${mb(t.verdict.slopeBytesPerHour)}/h, 95% interval ${mb(t.verdict.slopeLowBytesPerHour)} to ${mb(t.verdict.slopeHighBytesPerHour)}/h`);
-  out.push(`- Trend test (Mann–Kendall, autocorrelation-corrected): p = ${t.verdict.pValue.toPrecision(2)}`, '');
+  out.push(`- Trend test (Mann–Kendall, autocorrelation-corrected): p = ${t.verdict.pValue.toPrecision(2)}`);
+  if (t.memoryLimit) {
+    const when = t.memoryLimit.timeToLimitHours === null ? 'not projected (no leak)' : `reached in about ${t.memoryLimit.timeToLimitHours < 1 ? `${Math.round(t.memoryLimit.timeToLimitHours * 60)} min` : `${t.memoryLimit.timeToLimitHours.toFixed(1)} h`} at this slope`;
+    out.push(`- Memory limit: ${mb(t.memoryLimit.bytes)} (${escapeMarkdownCell(t.memoryLimit.source)}), ${mb(t.memoryLimit.currentBytes)} in use at the end: ${when}`);
+  }
+  out.push('');
 
   out.push('### Leak suspects', '');
   if (t.leakSuspects.length === 0) out.push('No call site rises steadily beyond the profile sampling noise.', '');

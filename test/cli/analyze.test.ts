@@ -50,3 +50,20 @@ describe('analyze and demo', () => {
     expect(escapeMarkdownCell('main.(*T).<script>|x\n`y`')).toBe('main.(\\*T).\\<script\\>\\|x\\\\x0a\\`y\\`');
   });
 });
+
+describe('time to the memory limit', () => {
+  it('projects a leak against --memory-limit; no projection without a leak', async () => {
+    const leak = JSON.parse((await runCliCaptured(['analyze', 'test/fixtures/runs/leak', '--out', out(), '--json', '--memory-limit', '512MiB'])).stdout) as Report;
+    const limit = leak.targets[0]!.memoryLimit!;
+    expect(limit).toMatchObject({ bytes: 512 * 2 ** 20, source: '--memory-limit' });
+    // (limit − RSS now) / slope: RSS ~150 MiB, slope ~2.5 GiB/h → about 9 minutes.
+    const expected = (limit.bytes - limit.currentBytes) / leak.targets[0]!.verdict.slopeBytesPerHour;
+    expect(limit.timeToLimitHours).toBeCloseTo(expected, 9);
+    expect(limit.timeToLimitHours!).toBeGreaterThan(0.05);
+    expect(limit.timeToLimitHours!).toBeLessThan(0.5);
+    const plateau = JSON.parse((await runCliCaptured(['analyze', 'test/fixtures/runs/plateau', '--out', out(), '--json', '--memory-limit', '512MiB'])).stdout) as Report;
+    expect(plateau.targets[0]!.memoryLimit!.timeToLimitHours).toBeNull();
+    const none = JSON.parse((await runCliCaptured(['analyze', 'test/fixtures/runs/plateau', '--out', out(), '--json'])).stdout) as Report;
+    expect(none.targets[0]!.memoryLimit).toBeNull();
+  });
+});

@@ -35,6 +35,10 @@ describe('run -- CMD', () => {
     const m = manifestOf(dir);
     expect(m).toMatchObject({ status: 'complete', endReason: 'command exited' });
     expect(m.snapshots.filter((s) => s.status === 'ok').length).toBeGreaterThanOrEqual(4);
+    // Then analysed: the report is in the run directory.
+    const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { targets: { verdict: { kind: string } }[] };
+    expect(['leak', 'no-leak', 'inconclusive']).toContain(report.targets[0]!.verdict.kind);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/# Memory analysis/);
   });
 
   it('a command that cannot start: exit 127 and a message', async () => {

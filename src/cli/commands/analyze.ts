@@ -8,6 +8,7 @@ import { analyzeRun } from '../../analyze/analyze-run.js';
 import type { Report } from '../../model/report.js';
 import { renderReportMarkdown } from '../../render/report-md.js';
 import { UsageError } from '../errors.js';
+import { byteSize } from '../options.js';
 import type { CliIo } from '../io.js';
 
 const FORMATS = ['md', 'json'] as const;
@@ -54,10 +55,11 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .option('--out <dir>', 'where to write the report (default: the run directory)')
     .option('--format <list>', 'report formats: md,json', 'md,json')
     .option('--components <file>', 'component rule pack (YAML), tried before the built-in one (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--memory-limit <size>', 'the memory limit to project a leak against (default: container limit or GOMEMLIMIT from the metrics)', byteSize('--memory-limit'))
     .option('--json', 'print report.json on stdout (and nothing else)')
-    .action(async (run: string, flags: { out?: string; format: string; json?: boolean; components: string[] }) => {
+    .action(async (run: string, flags: { out?: string; format: string; json?: boolean; components: string[]; memoryLimit?: number }) => {
       const formats = parseFormats(flags.format);
-      const report = analyzeRun(await loadRunInput(run, flags.components));
+      const report = analyzeRun({ ...(await loadRunInput(run, flags.components)), memoryLimitBytes: flags.memoryLimit ?? null });
       const written = writeReport(report, flags.out ?? run, formats);
       if (flags.json) io.stdout(JSON.stringify(report) + '\n');
       else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);

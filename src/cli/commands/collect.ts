@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { loadRunInput } from '../../adapters/analyze-dir.js';
+import { writeFileAtomic } from '../../adapters/run-dir.js';
+import { analyzeRun } from '../../analyze/analyze-run.js';
+import { renderReportMarkdown } from '../../render/report-md.js';
 import { collect, redactUrl, type CollectConfig, type CollectTarget, type PrometheusSource } from '../../adapters/collector.js';
 import { createHttpGet } from '../../adapters/http-get.js';
 import { DEFAULT_MAX_PROFILE_BYTES } from '../../adapters/profile-file.js';
@@ -218,8 +222,9 @@ export function registerCollect(program: Command, io: CliIo, exit: (code: number
 
 /**
  * `run [collect flags] -- CMD ARGS`: collects while CMD runs (CMD inherits
- * stdio), stops when it exits, and exits with CMD's status when it failed,
- * else with the collection's. (Analysis follows once `analyze` exists.)
+ * stdio), stops when it exits, analyses the run (report.md and report.json in
+ * the run directory), and exits with CMD's status when it failed, else with
+ * the collection's.
  */
 export function registerRun(program: Command, io: CliIo, exit: (code: number) => void): void {
   addCollectFlags(
@@ -242,6 +247,22 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
     const cmdCode = await childExit;
     controller.abort('command exited');
     const collectCode = await collected;
+    // Then the analysis, into the run directory, when there is something to analyse.
+    if (collectCode === 0) {
+      try {
+        const report = analyzeRun(await loadRunInput(flags.out));
+        writeFileAtomic(join(flags.out, 'report.json'), JSON.stringify(report, null, 1) + '\n');
+        writeFileAtomic(join(flags.out, 'report.md'), renderReportMarkdown(report));
+        if (!flags.quiet && !flags.json) {
+          for (const t of report.targets) io.stderr(`${t.name}: ${t.verdict.kind} — ${t.verdict.reason}\n`);
+          io.stderr(`report: ${join(flags.out, 'report.md')}\n`);
+        }
+      } catch (e) {
+        io.stderr(`heaplens: analysis of ${flags.out} failed: ${(e as Error).message}\n`);
+        exit(cmdCode !== 0 ? cmdCode : EXIT_INPUT);
+        return;
+      }
+    }
     exit(cmdCode !== 0 ? cmdCode : collectCode);
   });
 }
