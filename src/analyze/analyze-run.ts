@@ -69,6 +69,9 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: numb
   // Growth contributors: from the first snapshot after init to the peak.
   const firstAfterInit = phases[0]?.kind === 'init' && phases.length > 1 ? phases[1]!.start : 0;
   const growthFrom = Math.min(firstAfterInit, peakHeap);
+  // RSS phases too, when RSS was scraped (no staleness: RSS is read fresh each time).
+  const rssValues = series.filter((p) => p.rssBytes !== null).map((p) => ({ t: p.t, bytes: p.rssBytes!, stale: false, index: p.index }));
+  const rssPhases = rssValues.length >= 2 ? segmentPhases(rssValues).map(({ start, end, ...rest }) => ({ ...rest, startIndex: rssValues[start]!.index, endIndex: rssValues[end]!.index })) : [];
   const reportPhases: ReportPhase[] = phases.map(({ start, end, ...rest }) => ({ ...rest, startIndex: series[start]!.index, endIndex: series[end]!.index }));
   return {
     name: t.name,
@@ -83,6 +86,8 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: numb
     components,
     componentsOverTime: series.map((p, i) => ({ index: p.index, t: p.t, bytes: Object.fromEntries([...(t.components[i] ?? new Map())].sort((a, b) => (a[0] < b[0] ? -1 : 1))) })),
     phases: reportPhases,
+    rssPhases,
+    keyFinding: keyFinding(verdict, components, leakSuspects, staleCountOf(series)),
     verdict: {
       ...verdict,
       startIndex: verdict.startIndex >= 0 ? series[verdict.startIndex]!.index : -1,
@@ -143,4 +148,30 @@ function memoryLimit(userLimit: number | null, metrics: readonly MetricSample[],
   const current = last.rssBytes ?? last.heapInuseBytes;
   const hours = verdict.kind === 'leak' && verdict.slopeBytesPerHour > 0 ? Math.max(0, (limit.bytes - current) / verdict.slopeBytesPerHour) : null;
   return { bytes: limit.bytes, source: limit.source, currentBytes: current, timeToLimitHours: hours };
+}
+
+function staleCountOf(series: readonly SeriesPoint[]): number {
+  return series.filter((p) => p.stale).length;
+}
+
+const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+/** The executive summary's paragraph: the verdict and the evidence it rests on, in words. */
+function keyFinding(
+  verdict: { kind: string; reason: string },
+  components: TargetReport['components'],
+  suspects: readonly { function: string; stack: readonly string[]; growthBytes: number }[],
+  stale: number,
+): string {
+  const parts: string[] = [];
+  if (verdict.kind === 'leak') {
+    const s = suspects[0];
+    parts.push(`Memory leaks: ${verdict.reason}.`);
+    if (s) parts.push(`Most of the growth (${mib(s.growthBytes)}) is allocated in ${s.function}${s.stack[1] ? ` called from ${s.stack[1]}` : ''}.`);
+  } else if (verdict.kind === 'no-leak') parts.push(`No leak: ${verdict.reason}.`);
+  else parts.push(`Inconclusive: ${verdict.reason}.`);
+  const top = components[0];
+  if (top) parts.push(`At the peak, the largest component is ${top.name} (${mib(top.bytes)}, ${(top.share * 100).toFixed(0)}% of the heap).`);
+  if (stale > 0) parts.push(`${stale} snapshots were stale (no GC between them) and are not counted as evidence of stability.`);
+  return parts.join(' ');
 }

@@ -29,6 +29,10 @@ export interface TargetReport {
   readonly components: readonly { readonly name: string; readonly bytes: number; readonly share: number; readonly optimizable: string; readonly note: string | null }[];
   readonly componentsOverTime: readonly { readonly index: number; readonly t: number; readonly bytes: Readonly<Record<string, number>> }[];
   readonly phases: readonly ReportPhase[];
+  /** The RSS series segmented the same way, when RSS was scraped. */
+  readonly rssPhases: readonly ReportPhase[];
+  /** The executive summary's paragraph: verdict and evidence in words. */
+  readonly keyFinding: string;
   readonly verdict: Verdict;
   readonly leakSuspects: readonly LeakSuspect[];
   /** The largest components at the peak (≥ 5% of heap) with their heaviest call paths, leaf first. */

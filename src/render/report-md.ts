@@ -22,7 +22,7 @@ function renderTarget(t: TargetReport): string[] {
   out.push(`- Peak heap (in-use, from profile samples): **${mb(t.peak.heapInuseBytes)}** at snapshot ${t.peak.heapSnapshot}`);
   out.push(`- Peak RSS: **${mb(t.peak.rssBytes)}**`);
   if (t.overhead) out.push(`- Overhead RSS − heap at peak RSS (snapshot ${t.overhead.atSnapshot}): **${mb(t.overhead.bytes)}** (${pct(t.overhead.share)} of RSS)`);
-  out.push('', `**Verdict: ${t.verdict.kind.toUpperCase()}** — ${t.verdict.reason}.`, '');
+  out.push('', `**Verdict: ${t.verdict.kind.toUpperCase()}.** ${escapeMarkdownCell(t.keyFinding)}`, '');
 
   out.push(`### Memory breakdown (peak heap, snapshot ${t.peak.heapSnapshot})`, '', '| Component | Size | % of heap | Optimizable |', '|---|---|---|---|');
   for (const c of t.components) out.push(`| ${escapeMarkdownCell(c.name)} | ${mb(c.bytes)} | ${pct(c.share)} | ${c.optimizable} |`);
@@ -33,6 +33,9 @@ function renderTarget(t: TargetReport): string[] {
     out.push(`| ${p.kind} | ${p.startIndex}–${p.endIndex} | ${time(p.startT, t0)} → ${time(p.endT, t0)} | ${mb(p.startBytes)} → ${mb(p.endBytes)} | ${(p.slopeBytesPerSec / 1024).toFixed(1)} kB/s |`);
   }
   out.push('');
+  if (t.rssPhases.length > 0) {
+    out.push(`RSS: ${t.rssPhases.map((p) => `${p.kind} (${p.startIndex}–${p.endIndex}, ${mb(p.startBytes)} → ${mb(p.endBytes)})`).join(', ')}.`, '');
+  }
   if (t.staleSnapshots > 0) {
     out.push(
       `${t.staleSnapshots} of ${t.series.length} snapshots are **stale**: their heap profile repeats the previous one because no GC ran in between. ` +

@@ -19,7 +19,7 @@ describe('analyze and demo', () => {
     expect(report.targets[0]!.verdict.kind).toBe('leak');
     expect(report.targets[0]!.leakSuspects[0]!.stack).toContain('main.recordReconcileHistory');
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
-    expect(md).toMatch(/\*\*Verdict: LEAK\*\*/);
+    expect(md).toMatch(/\*\*Verdict: LEAK\.\*\* Memory leaks/);
     expect(md).toMatch(/stale/);
   });
 
