@@ -4,6 +4,7 @@ import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { rankSuspects } from './suspects.js';
+import { formatMiB } from '../model/size.js';
 import { allocationReport, goroutineReport } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
 import { decideVerdict, steadyWindow } from './verdict.js';
@@ -154,7 +155,7 @@ function staleCountOf(series: readonly SeriesPoint[]): number {
   return series.filter((p) => p.stale).length;
 }
 
-const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const mib = (b: number): string => formatMiB(b);
 
 /** The executive summary's paragraph: the verdict and the evidence it rests on, in words. */
 function keyFinding(

@@ -19,6 +19,8 @@
  *    30% of the run, are a spike. The first segment is init when it stays
  *    below a quarter of the peak. Adjacent segments of one kind are merged.
  */
+import { median } from './stats.js';
+
 export type PhaseKind = 'init' | 'rapid-growth' | 'steady-growth' | 'plateau' | 'spike' | 'decline';
 
 export interface Phase {
@@ -52,15 +54,9 @@ export function noiseLevel(ys: readonly number[]): number {
   const floor = 0.005 * (sorted[sorted.length >> 1] ?? 0);
   if (ys.length < 3) return Math.max(floor, 1);
   const diffs = ys.slice(1).map((y, i) => y - ys[i]!);
-  const med = medianOf(diffs);
-  const mad = medianOf(diffs.map((d) => Math.abs(d - med)));
+  const med = median(diffs);
+  const mad = median(diffs.map((d) => Math.abs(d - med)));
   return Math.max(floor, mad / 0.6745 / Math.SQRT2, 1);
-}
-
-function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length === 0 ? 0 : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /** Prefix sums for O(1) least-squares line fits over any range. */

@@ -71,10 +71,11 @@ export function theilSen(xs: readonly number[], ys: readonly number[], confidenc
   return { slope, intercept, low: slopes[lowRank]!, high: slopes[highRank]! };
 }
 
-export function median(sorted: readonly number[]): number {
-  const xs = [...sorted].sort((a, b) => a - b);
+/** Median of any order of values; 0 for none. */
+export function median(values: readonly number[]): number {
+  const xs = [...values].sort((a, b) => a - b);
   const m = xs.length >> 1;
-  return xs.length === 0 ? NaN : xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
+  return xs.length === 0 ? 0 : xs.length % 2 ? xs[m]! : (xs[m - 1]! + xs[m]!) / 2;
 }
 
 /** Standard normal CDF, via erf (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */

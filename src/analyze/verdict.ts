@@ -1,5 +1,6 @@
 import { noiseLevel, type Phase } from './phases.js';
 import { mannKendallAutocorrelated, theilSen } from './stats.js';
+import { formatMiB } from '../model/size.js';
 
 export type VerdictKind = 'leak' | 'no-leak' | 'inconclusive';
 
@@ -40,7 +41,7 @@ export const MIN_WINDOW_POINTS = 6;
 const ALPHA = 0.05;
 const HOUR_MS = 3_600_000;
 
-const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+const mib = (b: number): string => formatMiB(b);
 
 /**
  * Decides leak | no-leak | inconclusive on the steady window: the series'

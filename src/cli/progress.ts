@@ -1,11 +1,11 @@
 import type { CollectEvent } from '../adapters/collector.js';
+import { formatMiB } from '../model/size.js';
 import { escapeTerminal } from '../render/escape.js';
 import type { CliIo } from './io.js';
 
 export type ProgressMode = 'live' | 'plain' | 'quiet' | 'json';
 
-const MiB = 1024 * 1024;
-const mib = (b: number | null): string => (b === null ? '-' : `${(b / MiB).toFixed(1)} MiB`);
+const mib = (b: number | null): string => formatMiB(b, '-');
 
 interface TargetLine {
   snapshots: number;

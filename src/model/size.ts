@@ -23,3 +23,8 @@ export function parseSize(text: string): number | null {
   const bytes = Number(m[1]) * factor;
   return Number.isFinite(bytes) ? Math.round(bytes) : null;
 }
+
+/** A size for people, in MiB with one decimal ("12.5 MiB"); `missing` when unknown. */
+export function formatMiB(bytes: number | null, missing = 'n/a'): string {
+  return bytes === null ? missing : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}

@@ -1,8 +1,8 @@
 import type { Report, TargetReport } from '../model/report.js';
+import { formatMiB } from '../model/size.js';
 import { escapeMarkdownCell, escapeTerminal } from './escape.js';
 
-const MiB = 2 ** 20;
-const mb = (b: number | null): string => (b === null ? 'n/a' : `${(b / MiB).toFixed(1)} MiB`);
+const mb = (b: number | null): string => formatMiB(b);
 const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
 const time = (t: number, t0: number): string => `+${Math.round((t - t0) / 1000)}s`;
 

@@ -8,6 +8,7 @@ import { analyzeRun } from '../../analyze/analyze-run.js';
 import type { Report } from '../../model/report.js';
 import { renderReportMarkdown } from '../../render/report-md.js';
 import { UsageError } from '../errors.js';
+import { formatMiB } from '../../model/size.js';
 import { byteSize } from '../options.js';
 import type { CliIo } from '../io.js';
 
@@ -43,7 +44,7 @@ function writeReport(report: Report, outDir: string, formats: readonly Format[])
 
 function summary(report: Report): string {
   return report.targets
-    .map((t) => `${t.name}: ${t.verdict.kind} — peak heap ${(t.peak.heapInuseBytes / 2 ** 20).toFixed(1)} MiB, peak RSS ${t.peak.rssBytes === null ? 'n/a' : (t.peak.rssBytes / 2 ** 20).toFixed(1) + ' MiB'}`)
+    .map((t) => `${t.name}: ${t.verdict.kind} — peak heap ${formatMiB(t.peak.heapInuseBytes)}, peak RSS ${formatMiB(t.peak.rssBytes)}`)
     .join('\n');
 }
 
