@@ -1,19 +1,7 @@
+import type { AllocationReport, GoroutineReport } from '../model/report.js';
 import type { MetricSample } from '../model/run.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { mannKendall, theilSen } from './stats.js';
-
-/**
- * Allocation rate (the GC pressure behind RSS) from the cumulative
- * alloc_space of successive heap profiles, and where it comes from.
- */
-export interface AllocationReport {
-  /** Between successive non-stale snapshots (alloc_* only move at a GC). */
-  readonly series: readonly { readonly index: number; readonly t: number; readonly bytesPerSec: number; readonly objectsPerSec: number }[];
-  readonly meanBytesPerSec: number;
-  readonly peakBytesPerSec: number;
-  /** Functions allocating most over the run (alloc_space gained, flat). */
-  readonly topFunctions: readonly { readonly function: string; readonly bytes: number; readonly bytesPerSec: number }[];
-}
 
 export function allocationReport(series: readonly SeriesPoint[], functions: readonly ReadonlyMap<string, { readonly allocFlat: number }>[]): AllocationReport | null {
   const live = series.map((p, i) => ({ p, i })).filter(({ p }) => !p.stale);
@@ -42,18 +30,6 @@ export function allocationReport(series: readonly SeriesPoint[], functions: read
   };
 }
 
-/** Goroutine count over the run (go_goroutines scraped with each snapshot) and whether it keeps rising. */
-export interface GoroutineReport {
-  readonly series: readonly { readonly index: number; readonly t: number; readonly count: number }[];
-  readonly first: number;
-  readonly last: number;
-  readonly peak: number;
-  /** A Mann–Kendall upward trend (p < 0.05) with a Theil–Sen slope interval above zero: goroutines leak. */
-  readonly growing: boolean;
-  readonly pValue: number;
-  readonly slopePerHour: number;
-}
-
 export function goroutineReport(series: readonly SeriesPoint[], metrics: readonly MetricSample[], intervalMs: number | null): GoroutineReport | null {
   const points = series
     .map((p) => ({ index: p.index, t: p.t, count: metricsAt(metrics, ['go_goroutines'], p.t, (intervalMs ?? 10_000) / 2).get('go_goroutines') }))
@@ -72,3 +48,5 @@ export function goroutineReport(series: readonly SeriesPoint[], metrics: readonl
     slopePerHour: ts.slope * 3_600_000,
   };
 }
+
+export type { AllocationReport, GoroutineReport };

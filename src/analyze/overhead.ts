@@ -1,21 +1,8 @@
 /**
- * RSS − heap, decomposed from the Go runtime's own accounting
- * (runtime.MemStats, as scraped from go_memstats_*), instead of being
- * declared "typical". The parts add up to RSS − heap exactly: what the
- * runtime does not account for is the non-Go remainder.
+ * RSS − heap decomposed from the Go runtime's own accounting (go_memstats_*):
+ * see Overhead in the report model.
  */
-export interface OverheadPart {
-  readonly name: string;
-  readonly bytes: number;
-}
-
-export interface Overhead {
-  /** RSS − heap (the heap as the profile measured it). */
-  readonly bytes: number;
-  /** Of RSS. */
-  readonly share: number;
-  readonly parts: readonly OverheadPart[];
-}
+import type { OverheadPart, Overhead } from '../model/report.js';
 
 /** go_memstats_* names this decomposition reads. */
 export const OVERHEAD_METRICS = [
@@ -62,3 +49,5 @@ export function decomposeOverhead(rssBytes: number, heapBytes: number, memstats:
   parts.push({ name: 'non-Go remainder (binary, C libraries; negative: runtime memory reserved but not resident)', bytes: overhead - accounted });
   return { bytes: overhead, share: rssBytes > 0 ? overhead / rssBytes : 0, parts };
 }
+
+export type { OverheadPart, Overhead };

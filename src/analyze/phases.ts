@@ -19,22 +19,8 @@
  *    30% of the run, are a spike. The first segment is init when it stays
  *    below a quarter of the peak. Adjacent segments of one kind are merged.
  */
+import type { PhaseKind, Phase } from '../model/report.js';
 import { median } from './stats.js';
-
-export type PhaseKind = 'init' | 'rapid-growth' | 'steady-growth' | 'plateau' | 'spike' | 'decline';
-
-export interface Phase {
-  readonly kind: PhaseKind;
-  /** Positions in the input series (first and last point of the phase). */
-  readonly start: number;
-  readonly end: number;
-  readonly startT: number;
-  readonly endT: number;
-  readonly startBytes: number;
-  readonly endBytes: number;
-  /** Least-squares slope over the phase's points, bytes per second. */
-  readonly slopeBytesPerSec: number;
-}
 
 export interface SeriesValue {
   /** Unix ms. */
@@ -195,3 +181,5 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
     };
   }
 }
+
+export type { PhaseKind, Phase };

@@ -1,3 +1,4 @@
+import type { CallPath, GrowthContributor } from '../model/report.js';
 import type { Profile } from '../model/profile.js';
 import { OTHER, classifySamples, type ComponentRule } from './components.js';
 
@@ -7,12 +8,6 @@ export const PATH_DEPTH = 6;
 const NEAR_LEAF = 3;
 /** Marks frames left out between the allocation and the component's frame. */
 export const ELISION = '…';
-
-export interface CallPath {
-  /** Function names, leaf first, recursion collapsed. */
-  readonly stack: readonly string[];
-  readonly bytes: number;
-}
 
 /**
  * The heaviest call paths of each component in one profile (in-use bytes):
@@ -69,13 +64,6 @@ export function componentPaths(profile: Profile, valueIndex: number, rules: read
   return out;
 }
 
-export interface GrowthContributor {
-  readonly function: string;
-  readonly fromBytes: number;
-  readonly toBytes: number;
-  readonly deltaBytes: number;
-}
-
 /** Functions whose own (flat) in-use bytes grew most between two snapshots: `go tool pprof -top -diff_base`'s first rows. */
 export function growthContributors(
   from: ReadonlyMap<string, { readonly flat: number }>,
@@ -93,3 +81,5 @@ export function growthContributors(
     .sort((x, y) => y.deltaBytes - x.deltaBytes || (x.function < y.function ? -1 : 1))
     .slice(0, top);
 }
+
+export type { CallPath, GrowthContributor };

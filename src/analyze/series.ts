@@ -1,29 +1,6 @@
+import type { SeriesPoint } from '../model/report.js';
 import type { MetricSample } from '../model/run.js';
 import type { HeapSummary } from './snapshot-summary.js';
-
-/** One heap snapshot of a target's series, as report.json's `series` entries. */
-export interface SeriesPoint {
-  readonly index: number;
-  /** Unix ms. */
-  readonly t: number;
-  readonly heapInuseBytes: number;
-  readonly heapInuseObjects: number;
-  readonly allocBytes: number;
-  readonly allocObjects: number;
-  /** process_resident_memory_bytes scraped with the snapshot, null when none was. */
-  readonly rssBytes: number | null;
-  /** go_memstats_num_gc scraped with the snapshot, null when none was. */
-  readonly numGc: number | null;
-  /**
-   * The profile shows the same heap as the previous snapshot because no GC
-   * ran in between: not a measurement of stability. The evidence is the
-   * profile itself (identical samples); a GC count scraped alongside and
-   * unchanged corroborates it ('both'). The GC count alone is not enough:
-   * it is read a moment apart from the profile, and a GC can fall between.
-   */
-  readonly stale: boolean;
-  readonly staleEvidence: 'identical-profile' | 'both' | null;
-}
 
 export interface SnapshotInput {
   readonly index: number;
@@ -101,3 +78,5 @@ export function metricsAt(metrics: readonly MetricSample[], names: readonly stri
   }
   return out;
 }
+
+export type { SeriesPoint };

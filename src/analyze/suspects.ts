@@ -1,19 +1,6 @@
+import type { LeakSuspect } from '../model/report.js';
 import { SITE_DEPTH } from './snapshot-summary.js';
 import { spearman, theilSen } from './stats.js';
-
-/** report.json's `leakSuspects` entries. */
-export interface LeakSuspect {
-  /** The allocating function (leaf of the call site). */
-  readonly function: string;
-  /** The call site, leaf first, recursion collapsed: the allocating function and its nearest distinct callers. */
-  readonly stack: readonly string[];
-  /** Bytes gained over the window (Theil–Sen slope × window length). */
-  readonly growthBytes: number;
-  readonly startBytes: number;
-  readonly endBytes: number;
-  /** Spearman rank correlation of the site's bytes with time over the window: 1 is a steady rise. */
-  readonly rho: number;
-}
 
 export interface SuspectInput {
   readonly t: number;
@@ -51,3 +38,5 @@ export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: nu
   out.sort((a, b) => b.growthBytes - a.growthBytes || (a.stack.join('\n') < b.stack.join('\n') ? -1 : 1));
   return out.slice(0, limit);
 }
+
+export type { LeakSuspect };

@@ -1,25 +1,7 @@
+import type { VerdictKind, Verdict } from '../model/report.js';
 import { noiseLevel, type Phase } from './phases.js';
 import { mannKendallAutocorrelated, theilSen } from './stats.js';
 import { formatMiB } from '../model/size.js';
-
-export type VerdictKind = 'leak' | 'no-leak' | 'inconclusive';
-
-/** report.json's `verdict`: the decision, the window it was made on, and its evidence. */
-export interface Verdict {
-  readonly kind: VerdictKind;
-  /** Series positions of the steady window (first and last point), -1 when there is none. */
-  readonly startIndex: number;
-  readonly endIndex: number;
-  /** Theil–Sen slope over the window, bytes per hour, and its 95% interval. */
-  readonly slopeBytesPerHour: number;
-  readonly slopeLowBytesPerHour: number;
-  readonly slopeHighBytesPerHour: number;
-  /** Mann–Kendall two-sided p-value of a trend in the window. */
-  readonly pValue: number;
-  /** Non-stale snapshots in the window: the evidence the decision rests on. */
-  readonly points: number;
-  readonly reason: string;
-}
 
 export interface VerdictInput {
   readonly t: number;
@@ -122,3 +104,5 @@ export function steadyWindow(series: readonly VerdictInput[], phases: readonly P
   for (let i = from; i <= last.end; i++) if (!series[i]!.stale) out.push(i);
   return last.kind === 'spike' ? [] : out;
 }
+
+export type { VerdictKind, Verdict };
