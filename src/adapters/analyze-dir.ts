@@ -37,6 +37,7 @@ export async function loadRunInput(dir: string, componentFiles: readonly string[
       components: s.summaries.map((x) => x.components),
       functions: s.summaries.map((x) => x.functions),
       peakPaths: peakPaths[i]!,
+      goroutineProfiles: s.goroutines.map((g) => ({ index: g.index, t: g.t, count: g.summary.count, stacks: g.summary.stacks })),
       metrics: run.targets[i]!.metrics,
       samplingPeriodBytes: s.summaries[0]?.samplingPeriodBytes ?? 512 * 1024,
       intervalMs: run.intervalMs,

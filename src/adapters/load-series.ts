@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RunSource } from '../model/run.js';
 import { buildSeries, type SeriesPoint } from '../analyze/series.js';
-import { summarizeHeap, type HeapSummary } from '../analyze/snapshot-summary.js';
+import { summarizeGoroutines, summarizeHeap, type GoroutineSummary, type HeapSummary } from '../analyze/snapshot-summary.js';
 import type { ComponentRule } from '../analyze/components.js';
 import { readProfileFile } from './profile-file.js';
 
@@ -9,6 +9,8 @@ export interface TargetSeries {
   readonly target: string;
   readonly series: SeriesPoint[];
   readonly summaries: HeapSummary[];
+  /** Goroutine profiles, when collected: time and counts per stack. */
+  readonly goroutines: { readonly index: number; readonly t: number; readonly summary: GoroutineSummary }[];
 }
 
 /**
@@ -27,7 +29,11 @@ export async function loadHeapSeries(dir: string, run: RunSource, rules: readonl
       target.metrics,
       run.intervalMs,
     );
-    out.push({ target: target.name, series, summaries });
+    const goroutines = [];
+    for (const g of target.snapshots.filter((x) => x.kind === 'goroutine')) {
+      goroutines.push({ index: g.index, t: g.t, summary: summarizeGoroutines(await readProfileFile(join(dir, g.file), { labels: false })) });
+    }
+    out.push({ target: target.name, series, summaries, goroutines });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import type { AllocationReport, GoroutineReport } from '../model/report.js';
 import type { MetricSample } from '../model/run.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { mannKendall, theilSen } from './stats.js';
+import { rankSuspects } from './suspects.js';
 
 export function allocationReport(series: readonly SeriesPoint[], functions: readonly ReadonlyMap<string, { readonly allocFlat: number }>[]): AllocationReport | null {
   const live = series.map((p, i) => ({ p, i })).filter(({ p }) => !p.stale);
@@ -30,15 +31,44 @@ export function allocationReport(series: readonly SeriesPoint[], functions: read
   };
 }
 
-export function goroutineReport(series: readonly SeriesPoint[], metrics: readonly MetricSample[], intervalMs: number | null): GoroutineReport | null {
-  const points = series
-    .map((p) => ({ index: p.index, t: p.t, count: metricsAt(metrics, ['go_goroutines'], p.t, (intervalMs ?? 10_000) / 2).get('go_goroutines') }))
-    .filter((p): p is { index: number; t: number; count: number } => p.count !== undefined);
+/** One goroutine profile's counts (see summarizeGoroutines). */
+export interface GoroutineCounts {
+  readonly index: number;
+  readonly t: number;
+  readonly count: number;
+  readonly stacks: ReadonlyMap<string, number>;
+}
+
+/**
+ * Goroutine count over the run — from goroutine profiles when collected (and
+ * then the stacks whose goroutines keep piling up, the usual shape of a
+ * goroutine leak), else from go_goroutines scraped with each heap snapshot.
+ */
+export function goroutineReport(
+  series: readonly SeriesPoint[],
+  metrics: readonly MetricSample[],
+  intervalMs: number | null,
+  profiles: readonly GoroutineCounts[] = [],
+): GoroutineReport | null {
+  const fromProfiles = profiles.length >= 2;
+  const points = fromProfiles
+    ? profiles.map((p) => ({ index: p.index, t: p.t, count: p.count }))
+    : series
+        .map((p) => ({ index: p.index, t: p.t, count: metricsAt(metrics, ['go_goroutines'], p.t, (intervalMs ?? 10_000) / 2).get('go_goroutines') }))
+        .filter((p): p is { index: number; t: number; count: number } => p.count !== undefined);
   if (points.length < 2) return null;
   const counts = points.map((p) => p.count);
   const mk = mannKendall(counts);
   const ts = theilSen(points.map((p) => p.t), counts);
+  // A stack counts as growing when its goroutines rise steadily by more than a couple.
+  const growingStacks = fromProfiles
+    ? rankSuspects(
+        profiles.map((p) => ({ t: p.t, sites: p.stacks })),
+        2,
+      ).map((s) => ({ stack: s.stack, from: s.startBytes, to: s.endBytes, growth: s.growthBytes, rho: s.rho }))
+    : [];
   return {
+    source: fromProfiles ? 'goroutine profiles' : 'go_goroutines',
     series: points,
     first: counts[0]!,
     last: counts[counts.length - 1]!,
@@ -46,7 +76,6 @@ export function goroutineReport(series: readonly SeriesPoint[], metrics: readonl
     growing: mk.p < 0.05 && mk.s > 0 && ts.low > 0,
     pValue: mk.p,
     slopePerHour: ts.slope * 3_600_000,
+    growingStacks,
   };
 }
-
-export type { AllocationReport, GoroutineReport };

@@ -5,7 +5,7 @@ import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { rankSuspects } from './suspects.js';
 import { formatMiB } from '../model/size.js';
-import { allocationReport, goroutineReport } from './allocation.js';
+import { allocationReport, goroutineReport, type GoroutineCounts } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
 import { decideVerdict, steadyWindow } from './verdict.js';
 
@@ -20,6 +20,8 @@ export interface TargetInput {
   readonly functions: readonly ReadonlyMap<string, { readonly flat: number; readonly allocFlat: number }>[];
   /** The heaviest call paths of each component at the peak heap snapshot. */
   readonly peakPaths: ReadonlyMap<string, readonly CallPath[]>;
+  /** Goroutine profiles, when collected: goroutines in all and per stack. */
+  readonly goroutineProfiles: readonly GoroutineCounts[];
   readonly metrics: readonly MetricSample[];
   readonly samplingPeriodBytes: number;
   readonly intervalMs: number | null;
@@ -111,7 +113,7 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: numb
         : null,
     memoryLimit: memoryLimit(userLimit, t.metrics, series, verdict),
     allocation: allocationReport(series, t.functions),
-    goroutines: goroutineReport(series, t.metrics, t.intervalMs),
+    goroutines: goroutineReport(series, t.metrics, t.intervalMs, t.goroutineProfiles),
     alerts: [],
     recommendations: [],
   };

@@ -171,3 +171,18 @@ function inuseBySite(profile: Profile, valueIndex: number): Map<string, number> 
   }
   return sites;
 }
+
+/** A goroutine profile reduced to counts: in all, and per stack (call-site key, as for heap sites). */
+export interface GoroutineSummary {
+  readonly count: number;
+  readonly stacks: ReadonlyMap<string, number>;
+}
+
+/** Summarises a goroutine profile (sample type goroutine/count): how many goroutines wait where. */
+export function summarizeGoroutines(profile: Profile): GoroutineSummary {
+  const valueIndex = Math.max(0, profile.sampleTypes.findIndex((t) => t.type === 'goroutine'));
+  const stacks = inuseBySite(profile, valueIndex);
+  let count = 0;
+  for (const v of stacks.values()) count += v;
+  return { count, stacks };
+}

@@ -171,6 +171,10 @@ export interface AllocationReport {
 
 /** Goroutine count over the run (go_goroutines scraped with each snapshot) and whether it keeps rising. */
 export interface GoroutineReport {
+  /** Where the counts come from: 'goroutine profiles' or 'go_goroutines'. */
+  readonly source: string;
+  /** Stacks whose goroutine count rises steadily (from goroutine profiles): leaked goroutines wait here. Counts, not bytes. */
+  readonly growingStacks: readonly { readonly stack: readonly string[]; readonly from: number; readonly to: number; readonly growth: number; readonly rho: number }[];
   readonly series: readonly { readonly index: number; readonly t: number; readonly count: number }[];
   readonly first: number;
   readonly last: number;

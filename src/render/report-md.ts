@@ -92,9 +92,14 @@ function renderTarget(t: TargetReport): string[] {
   }
   if (t.goroutines) {
     out.push(
-      `Goroutines: ${t.goroutines.first} → ${t.goroutines.last} (peak ${t.goroutines.peak}); ${t.goroutines.growing ? `**rising** (trend p = ${t.goroutines.pValue.toPrecision(2)}): a goroutine leak holds stacks and what they reference` : 'no sustained rise'}.`,
+      `Goroutines (${t.goroutines.source}): ${t.goroutines.first} → ${t.goroutines.last} (peak ${t.goroutines.peak}); ${t.goroutines.growing ? `**rising** (trend p = ${t.goroutines.pValue.toPrecision(2)}): a goroutine leak holds stacks and what they reference` : 'no sustained rise'}.`,
       '',
     );
+    if (t.goroutines.growingStacks.length > 0) {
+      out.push('| Goroutines waiting in | Count | Rise (ρ) |', '|---|---|---|');
+      for (const g of t.goroutines.growingStacks) out.push(`| ${g.stack.map(escapeMarkdownCell).join(' ← ')} | ${g.from} → ${g.to} | ${g.rho.toFixed(2)} |`);
+      out.push('');
+    }
   }
 
   out.push('### Heap vs RSS overhead', '');
