@@ -35,7 +35,7 @@ function readPack(path: string): ComponentRule[] {
     const where = `${path}: components[${i}]`;
     if (typeof entry !== 'object' || entry === null) throw new RuleFileError(`${where}: expected a mapping with name and match`);
     const e = entry as Record<string, unknown>;
-    for (const key of Object.keys(e)) if (!['name', 'match', 'frames', 'optimizable', 'note'].includes(key)) throw new RuleFileError(`${where}: unknown key "${key}"`);
+    for (const key of Object.keys(e)) if (!['name', 'match', 'frames', 'by', 'optimizable', 'note'].includes(key)) throw new RuleFileError(`${where}: unknown key "${key}"`);
     if (typeof e.name !== 'string' || e.name === '') throw new RuleFileError(`${where}: "name" must be a non-empty string`);
     if (typeof e.match !== 'string') throw new RuleFileError(`${where} (${e.name}): "match" must be a regular expression string`);
     let match: RegExp;
@@ -46,8 +46,10 @@ function readPack(path: string): ComponentRule[] {
     }
     const frames = e.frames ?? 'any';
     if (frames !== 'any' && frames !== 'leaf') throw new RuleFileError(`${where} (${e.name}): "frames" must be any or leaf`);
+    const by = e.by ?? null;
+    if (by !== null && by !== 'module') throw new RuleFileError(`${where} (${e.name}): "by" must be module`);
     const optimizable = e.optimizable ?? 'limited';
     if (typeof optimizable !== 'string' || !OPTIMIZABLE.includes(optimizable)) throw new RuleFileError(`${where} (${e.name}): "optimizable" must be one of ${OPTIMIZABLE.join(', ')}`);
-    return { name: e.name, match, frames, optimizable: optimizable as ComponentRule['optimizable'], note: typeof e.note === 'string' ? e.note : null, source: path };
+    return { name: e.name, match, frames, by, optimizable: optimizable as ComponentRule['optimizable'], note: typeof e.note === 'string' ? e.note : null, source: path };
   });
 }

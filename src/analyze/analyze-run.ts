@@ -124,7 +124,8 @@ function componentsAt(bytes: ReadonlyMap<string, number>, total: number, rules: 
   return [...bytes]
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([name, b]) => {
-      const rule = rules.find((r) => r.name === name);
+      // A module-split component ("Module: github.com/x/y") takes its rule's hints.
+      const rule = rules.find((r) => r.name === name || name.startsWith(`${r.name}: `));
       return { name, bytes: b, share: total > 0 ? b / total : 0, optimizable: rule?.optimizable ?? 'limited', note: rule?.note ?? null };
     });
 }

@@ -6,6 +6,8 @@ export interface ComponentRule {
   readonly match: RegExp;
   /** Match any frame of the stack, or only the allocating (leaf) frame. */
   readonly frames: 'any' | 'leaf';
+  /** Split the component by the matching frame's Go module ("name: github.com/org/repo"), or not. */
+  readonly by: 'module' | null;
   readonly optimizable: 'yes' | 'limited' | 'no' | 'done';
   readonly note: string | null;
   /** Where the rule came from (file), for messages. */
@@ -17,12 +19,18 @@ export const OTHER = 'Other';
 /** Rule matches per function name, per rule list (a pure memo: same rules, same name, same answer). */
 const matchCache = new WeakMap<readonly ComponentRule[], Map<string, boolean[]>>();
 
+/** How each sample's bytes are classified: the rule (position in `rules`, -1 for Other) and the component's name. */
+export interface SampleComponents {
+  readonly rule: Int32Array;
+  readonly name: readonly string[];
+}
+
 /**
- * The rule each sample's bytes go to (its position in `rules`), -1 for
- * Other: the first rule in order that matches the sample's stack (any frame,
- * or the allocating frame for `leaf` rules).
+ * The rule each sample's bytes go to: the first rule in order that matches
+ * the sample's stack (any frame, or the allocating frame for `leaf` rules),
+ * and the component name (a `by: module` rule adds the matching frame's module).
  */
-export function classifySamples(profile: Profile, rules: readonly ComponentRule[]): Int32Array {
+export function classifySamples(profile: Profile, rules: readonly ComponentRule[]): SampleComponents {
   const { functions, strings, locations, samples } = profile;
   // Which rules each function name matches: names repeat from snapshot to snapshot, so remember them per rule set.
   let cache = matchCache.get(rules);
@@ -33,16 +41,19 @@ export function classifySamples(profile: Profile, rules: readonly ComponentRule[
     if (!hits) cache!.set(name, (hits = rules.map((r) => r.match.test(name))));
     return hits;
   });
-  const out = new Int32Array(samples.count).fill(-1);
+  const rule = new Int32Array(samples.count).fill(-1);
+  const name = new Array<string>(samples.count).fill(OTHER);
   for (let s = 0; s < samples.count; s++) {
-    for (let r = 0; r < rules.length && out[s] === -1; r++) {
+    for (let r = 0; r < rules.length && rule[s] === -1; r++) {
       const leafOnly = rules[r]!.frames === 'leaf';
       scan: for (let k = samples.stackOffsets[s]!; k < samples.stackOffsets[s + 1]!; k++) {
         const loc = samples.stackLocations[k]!;
         for (let li = locations.lineOffsets[loc]!; li < locations.lineOffsets[loc + 1]!; li++) {
           const fn = locations.lineFunction[li]!;
           if (fn >= 0 && fnRules[fn]![r]) {
-            out[s] = r;
+            rule[s] = r;
+            const base = rules[r]!.name;
+            name[s] = rules[r]!.by === 'module' ? `${base}: ${moduleOf(strings[functions.nameStr[fn]!]!)}` : base;
             break scan;
           }
           if (leafOnly) break scan;
@@ -50,7 +61,24 @@ export function classifySamples(profile: Profile, rules: readonly ComponentRule[
       }
     }
   }
-  return out;
+  return { rule, name };
+}
+
+/** Hosts whose module paths have an owner element (host/owner/repo); others are host/name (k8s.io/client-go). */
+const OWNER_HOSTS = new Set(['github.com', 'gitlab.com', 'bitbucket.org', 'golang.org']);
+
+/**
+ * The Go module a function belongs to, guessed from its name: github.com/org/repo,
+ * golang.org/x/net, k8s.io/client-go, sigs.k8s.io/controller-runtime; `main` for
+ * the program's own package; a standard-library package's first element.
+ */
+export function moduleOf(functionName: string): string {
+  const lastSlash = functionName.lastIndexOf('/');
+  const pkgEnd = functionName.indexOf('.', lastSlash + 1);
+  const pkg = pkgEnd >= 0 ? functionName.slice(0, pkgEnd) : functionName;
+  const parts = pkg.split('/');
+  if (!parts[0]!.includes('.')) return parts[0]!;
+  return parts.slice(0, OWNER_HOSTS.has(parts[0]!) ? 3 : 2).join('/');
 }
 
 /**
@@ -59,14 +87,13 @@ export function classifySamples(profile: Profile, rules: readonly ComponentRule[
  * up to the profile's total.
  */
 export function attributeComponents(profile: Profile, valueIndex: number, rules: readonly ComponentRule[]): Map<string, number> {
-  const winners = classifySamples(profile, rules);
+  const { name: names } = classifySamples(profile, rules);
   const nTypes = profile.sampleTypes.length;
   const out = new Map<string, number>();
   for (let s = 0; s < profile.samples.count; s++) {
     const v = profile.samples.values[s * nTypes + valueIndex]!;
     if (v === 0) continue;
-    const name = winners[s]! >= 0 ? rules[winners[s]!]!.name : OTHER;
-    out.set(name, (out.get(name) ?? 0) + v);
+    out.set(names[s]!, (out.get(names[s]!) ?? 0) + v);
   }
   return out;
 }

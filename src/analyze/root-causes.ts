@@ -1,6 +1,6 @@
 import type { CallPath, GrowthContributor } from '../model/report.js';
 import type { Profile } from '../model/profile.js';
-import { OTHER, classifySamples, type ComponentRule } from './components.js';
+import { classifySamples, type ComponentRule } from './components.js';
 
 /** Frames shown per call path (leaf first), as the seed's "Call Stack" blocks. */
 export const PATH_DEPTH = 6;
@@ -19,7 +19,7 @@ export const ELISION = '…';
  * (direct or mutual) is shown once.
  */
 export function componentPaths(profile: Profile, valueIndex: number, rules: readonly ComponentRule[], perComponent = 3): Map<string, CallPath[]> {
-  const winners = classifySamples(profile, rules);
+  const classified = classifySamples(profile, rules);
   const { samples, locations, functions, strings } = profile;
   const nTypes = profile.sampleTypes.length;
   const byComponent = new Map<string, Map<string, number>>();
@@ -41,8 +41,8 @@ export function componentPaths(profile: Profile, valueIndex: number, rules: read
         }
       }
     }
-    const rule = winners[s]! >= 0 ? rules[winners[s]!]! : null;
-    const component = rule ? rule.name : OTHER;
+    const rule = classified.rule[s]! >= 0 ? rules[classified.rule[s]!]! : null;
+    const component = classified.name[s]!;
     const anchor = rule && rule.frames === 'any' ? frames.findIndex((f) => rule.match.test(f)) : -1;
     const path =
       anchor > NEAR_LEAF ? [...frames.slice(0, NEAR_LEAF), ELISION, ...frames.slice(anchor, anchor + 2)] : frames.slice(0, Math.max(PATH_DEPTH, anchor + 2));

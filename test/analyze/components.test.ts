@@ -73,3 +73,19 @@ describe('root causes', () => {
     expect(t.growth!.toIndex).toBe(t.peak.heapSnapshot);
   });
 });
+
+describe('components by module', () => {
+  it('names the module of a function', async () => {
+    const { moduleOf } = await import('../../src/analyze/components.js');
+    expect(moduleOf('main.deepCopyJSON')).toBe('main');
+    expect(moduleOf('github.com/org/repo/pkg/sub.(*T).F')).toBe('github.com/org/repo');
+    expect(moduleOf('golang.org/x/net/http2.(*Framer).ReadFrame')).toBe('golang.org/x/net');
+    expect(moduleOf('k8s.io/client-go/tools/cache.(*Reflector).list')).toBe('k8s.io/client-go');
+    expect(moduleOf('sigs.k8s.io/controller-runtime/pkg/cache.New')).toBe('sigs.k8s.io/controller-runtime');
+  });
+
+  it('the built-in pack splits code no rule names by module', async () => {
+    const t = analyzeRun(await loadRunInput('test/fixtures/runs/spike')).targets[0]!;
+    expect(t.components.map((c) => c.name)).toContain('Module: main');
+  });
+});
