@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRunInput } from '../../src/adapters/analyze-dir.js';
 import { RuleFileError, loadComponentRules } from '../../src/adapters/rule-packs.js';
 import { analyzeRun } from '../../src/analyze/analyze-run.js';
+import { moduleOf } from '../../src/analyze/components.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 
 const EXAMPLE_PACK = 'examples/operator-sim/components.yaml';
@@ -75,8 +76,7 @@ describe('root causes', () => {
 });
 
 describe('components by module', () => {
-  it('names the module of a function', async () => {
-    const { moduleOf } = await import('../../src/analyze/components.js');
+  it('names the module of a function', () => {
     expect(moduleOf('main.deepCopyJSON')).toBe('main');
     expect(moduleOf('github.com/org/repo/pkg/sub.(*T).F')).toBe('github.com/org/repo');
     expect(moduleOf('golang.org/x/net/http2.(*Framer).ReadFrame')).toBe('golang.org/x/net');
