@@ -93,7 +93,11 @@ describe.runIf(haveGo)('collect from the real example workload', () => {
     expect(events.at(-1)).toMatchObject({ type: 'end', reason: 'all targets stopped' });
     const manifest = await expectConsistent(dir);
     expect(manifest.snapshots.filter((s) => s.status === 'ok').length).toBeGreaterThanOrEqual(3);
-    expect(manifest.snapshots.filter((s) => s.status === 'failed').map((s) => s.error)).toEqual(Array(3).fill('connection refused'));
+    // The scrape in flight when the target died may see its connection reset; the next ones are refused.
+    const errors = manifest.snapshots.filter((s) => s.status === 'failed').map((s) => s.error);
+    expect(errors).toHaveLength(3);
+    for (const e of errors) expect(e).toMatch(/^connection (refused|reset by the target|closed by the target)$|^response cut off before its end$/);
+    expect(errors.at(-1)).toBe('connection refused');
   }, 30_000);
 
   it('survives SIGKILL at 20 random moments: every run directory reads back, no half-written file counted', async () => {
