@@ -25,8 +25,8 @@ function parseFormats(text: string): Format[] {
   return list as Format[];
 }
 
-/** Writes the report files; returns their paths. */
-function writeReport(report: Report, outDir: string, formats: readonly Format[]): string[] {
+/** Writes the report files (atomically); returns their paths. */
+export function writeReport(report: Report, outDir: string, formats: readonly Format[]): string[] {
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   if (formats.includes('json')) {

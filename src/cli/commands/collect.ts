@@ -3,9 +3,7 @@ import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadRunInput } from '../../adapters/analyze-dir.js';
-import { writeFileAtomic } from '../../adapters/run-dir.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
-import { renderReportMarkdown } from '../../render/report-md.js';
 import { collect, redactUrl, type CollectConfig, type CollectTarget, type PrometheusSource } from '../../adapters/collector.js';
 import { createHttpGet } from '../../adapters/http-get.js';
 import { DEFAULT_MAX_PROFILE_BYTES } from '../../adapters/profile-file.js';
@@ -16,6 +14,7 @@ import type { CliIo } from '../io.js';
 import { byteSize, duration, positiveInt } from '../options.js';
 import { createProgress, type ProgressMode } from '../progress.js';
 import { announceDaemon } from './daemon-files.js';
+import { writeReport } from './analyze.js';
 
 interface CollectFlags {
   target: string[];
@@ -251,8 +250,7 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
     if (collectCode === 0) {
       try {
         const report = analyzeRun(await loadRunInput(flags.out));
-        writeFileAtomic(join(flags.out, 'report.json'), JSON.stringify(report, null, 1) + '\n');
-        writeFileAtomic(join(flags.out, 'report.md'), renderReportMarkdown(report));
+        writeReport(report, flags.out, ['md', 'json']);
         if (!flags.quiet && !flags.json) {
           for (const t of report.targets) io.stderr(`${t.name}: ${t.verdict.kind} — ${t.verdict.reason}\n`);
           io.stderr(`report: ${join(flags.out, 'report.md')}\n`);
