@@ -1,5 +1,5 @@
 import type { Functions, Locations, Mapping, Profile, ValueType } from '../model/profile.js';
-import { ArrayBuilder, f64, i32 } from './array-builder.js';
+import { ArrayBuilder, f64, i32, u32 } from './array-builder.js';
 import { DecodeError } from './errors.js';
 import {
   WIRE_LEN,
@@ -39,25 +39,15 @@ export const enum ProfileField {
   DefaultSampleType = 14,
 }
 
-/** Growable list of [start, end) spans of sub-messages found in the first pass. */
-interface Spans {
-  data: Uint32Array;
-  n: number;
-}
+/** [start, end) offsets of each sub-message found in the first pass, flattened in pairs. */
+type Spans = ArrayBuilder<Uint32Array>;
 
-function newSpans(): Spans {
-  return { data: new Uint32Array(64), n: 0 };
-}
+const newSpans = (): Spans => new ArrayBuilder(u32, 64);
+const spanCount = (s: Spans): number => s.n / 2;
 
 function pushSpan(s: Spans, start: number, end: number): void {
-  if (s.n * 2 + 2 > s.data.length) {
-    const next = new Uint32Array(s.data.length * 2);
-    next.set(s.data);
-    s.data = next;
-  }
-  s.data[s.n * 2] = start;
-  s.data[s.n * 2 + 1] = end;
-  s.n++;
+  s.push(start);
+  s.push(end);
 }
 
 /** Maps proto ids (uint64, usually 1..N) to table positions: a dense array when ids are compact, a Map otherwise. */
@@ -175,11 +165,11 @@ export function decodeTables(bytes: Uint8Array): ProfileTables {
   }
 
   // Strings first: everything else refers to them.
-  if (stringSpans.n === 0) {
+  if (spanCount(stringSpans) === 0) {
     throw new DecodeError('no string table: not a pprof profile', 0);
   }
-  const strings: string[] = new Array<string>(stringSpans.n);
-  for (let i = 0; i < stringSpans.n; i++) {
+  const strings: string[] = new Array<string>(spanCount(stringSpans));
+  for (let i = 0; i < spanCount(stringSpans); i++) {
     strings[i] = readString(bytes, stringSpans.data[i * 2]!, stringSpans.data[i * 2 + 1]!);
   }
   if (strings[0] !== '') {
@@ -196,13 +186,13 @@ export function decodeTables(bytes: Uint8Array): ProfileTables {
   };
 
   const sampleTypes: ValueType[] = [];
-  for (let i = 0; i < sampleTypeSpans.n; i++) {
+  for (let i = 0; i < spanCount(sampleTypeSpans); i++) {
     sampleTypes.push(decodeValueType(bytes, sampleTypeSpans.data[i * 2]!, sampleTypeSpans.data[i * 2 + 1]!, str));
   }
   const periodType = periodTypeSpan ? decodeValueType(bytes, periodTypeSpan[0], periodTypeSpan[1], str) : null;
 
   const mappings: Mapping[] = [];
-  for (let i = 0; i < mappingSpans.n; i++) {
+  for (let i = 0; i < spanCount(mappingSpans); i++) {
     mappings.push(decodeMapping(bytes, mappingSpans.data[i * 2]!, mappingSpans.data[i * 2 + 1]!, str));
   }
   const mappingIds = new Float64Array(mappings.length);
@@ -339,7 +329,7 @@ function decodeMapping(bytes: Uint8Array, start: number, end: number, str: (i: n
 }
 
 function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, at: number) => number): Functions {
-  const n = spans.n;
+  const n = spanCount(spans);
   const id = new Float64Array(n);
   const nameStr = new Uint32Array(n);
   const systemNameStr = new Uint32Array(n);
@@ -367,7 +357,7 @@ function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, 
 }
 
 function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex): Locations {
-  const n = spans.n;
+  const n = spanCount(spans);
   const id = new Float64Array(n);
   const mapping = new Int32Array(n).fill(-1);
   const addressLo = new Uint32Array(n);
