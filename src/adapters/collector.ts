@@ -1,7 +1,7 @@
-import { gunzipSync } from 'node:zlib';
 import type { MetricSample, ProfileKind, RunEvent, RunManifest, RunStatus, RunTarget, SnapshotEntry } from '../model/run.js';
 import { VERSION } from '../version.js';
-import { decodeProfileBytes, isGzip } from '../pprof/bytes.js';
+import { isGzip } from '../pprof/bytes.js';
+import { SizeLimitError, decodeProfileBuffer } from './profile-file.js';
 import { DecodeError } from '../pprof/errors.js';
 import { sampleTotals } from '../pprof/sample-type.js';
 import { parsePrometheusText, MetricsFormatError } from './prometheus-text.js';
@@ -335,14 +335,14 @@ async function scrapeProfile(
   }
   let heapInuseBytes: number | null = null;
   try {
-    const profile = decodeProfileBytes(body, (gz) => gunzipSync(gz, { maxOutputLength: config.maxProfileBytes }), { labels: false });
+    const profile = decodeProfileBuffer(body, { maxBytes: config.maxProfileBytes, labels: false });
     if (profile.sampleTypes.length === 0) return failed('profile has no sample types');
     if (kind === 'heap') {
       const i = profile.sampleTypes.findIndex((st) => st.type === 'inuse_space');
       heapInuseBytes = i >= 0 ? sampleTotals(profile)[i]! : null;
     }
   } catch (e) {
-    if (e instanceof DecodeError || e instanceof RangeError || (e as NodeJS.ErrnoException).code?.startsWith('Z_') || (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+    if (e instanceof DecodeError || e instanceof SizeLimitError) {
       return failed(`not a profile${describeBody(body)}: ${(e as Error).message}`);
     }
     throw e;

@@ -31,7 +31,7 @@ function tooLarge(maxBytes: number): string {
 }
 
 /** The decompressed profile would exceed the cap (a gzip bomb, or a profile larger than allowed). */
-class SizeLimitError extends Error {}
+export class SizeLimitError extends Error {}
 
 function readBytes(path: string, maxBytes: number): Buffer {
   try {
@@ -63,24 +63,26 @@ export async function readProfileFile(path: string, options: ReadProfileOptions 
     if (e instanceof SizeLimitError) throw new ProfileFileError(path, e.message);
     throw e;
   };
-  if (bytes.length === 0) return invalid(new DecodeError('empty input: not a pprof profile', 0));
-  if (!isGzip(bytes)) {
-    try {
-      return decodeProfile(bytes, { labels: options.labels ?? true, shared: options.shared ?? false });
-    } catch (e) {
-      return invalid(e);
-    }
-  }
   try {
-    // Small files: one synchronous gunzip is quicker than a stream; big ones overlap inflating with decoding.
-    if (bytes.length < STREAM_FROM_BYTES) {
-      const raw = gunzipCapped(bytes, maxBytes);
-      return decodeProfile(raw, { labels: options.labels ?? true, shared: options.shared ?? false, compressed: true, sizeHint: raw.length });
-    }
+    // Small or raw: decode in one go; big gzip files overlap inflating with decoding.
+    if (!isGzip(bytes) || bytes.length < STREAM_FROM_BYTES) return decodeProfileBuffer(bytes, { ...options, maxBytes });
     return await inflateAndDecode(bytes, maxBytes, options.labels ?? true, options.shared ?? false);
   } catch (e) {
     return invalid(e);
   }
+}
+
+/**
+ * Decodes a profile already in memory (a file, an HTTP body), gzip or raw,
+ * gunzipped in one call with the size cap. Throws DecodeError or SizeLimitError.
+ */
+export function decodeProfileBuffer(bytes: Uint8Array, options: ReadProfileOptions = {}): Profile {
+  if (bytes.length === 0) throw new DecodeError('empty input: not a pprof profile', 0);
+  const labels = options.labels ?? true;
+  const shared = options.shared ?? false;
+  if (!isGzip(bytes)) return decodeProfile(bytes, { labels, shared });
+  const raw = gunzipCapped(bytes, options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES);
+  return decodeProfile(raw, { labels, shared, compressed: true, sizeHint: raw.length });
 }
 
 /** Compressed size from which a profile is inflated on the thread pool while decoding. */
