@@ -66,22 +66,37 @@ export function startParallelPasses(minSamples: number): ParallelPasses {
       worker!.postMessage(job);
     });
 
+  /**
+   * Runs `pass` over every scan: a usable scan's second half on the worker
+   * while this thread does the first; a worker that died mid-job costs time,
+   * not the result (the half is redone here).
+   */
+  const halves = async <T>(scans: readonly SampleScan[], pass: (scan: SampleScan, from: number, to: number) => T, job: (scan: SampleScan, from: number, to: number) => PassJob, pick: (reply: unknown) => T): Promise<T[]> => {
+    const parts: T[] = [];
+    for (const scan of scans) {
+      if (!usable(scan)) {
+        parts.push(pass(scan, 0, scan.count));
+        continue;
+      }
+      const mid = scan.count >> 1;
+      const remote = send<unknown>(job(scan, mid, scan.count)).catch(() => null);
+      parts.push(pass(scan, 0, mid));
+      const reply = await remote;
+      parts.push(reply !== null ? pick(reply) : pass(scan, mid, scan.count));
+    }
+    return parts;
+  };
+
   return {
     async nodeTotals(prepared: PreparedInputs) {
       if (!prepared.scans.some(usable)) return aggregateNodes(prepared);
       const n = prepared.names.length;
-      const parts: NodeSums[] = [];
-      for (const scan of prepared.scans) {
-        if (!usable(scan)) {
-          parts.push(sumNodes(scan, n, 0, scan.count));
-          continue;
-        }
-        const mid = scan.count >> 1;
-        const remote = send<{ sums: NodeSums }>({ id: nextId++, kind: 'nodes', scan, nNodes: n, from: mid, to: scan.count }).catch(() => null);
-        parts.push(sumNodes(scan, n, 0, mid));
-        // A worker that died mid-job costs time, not the result.
-        parts.push((await remote)?.sums ?? sumNodes(scan, n, mid, scan.count));
-      }
+      const parts = await halves(
+        prepared.scans,
+        (scan, from, to) => sumNodes(scan, n, from, to),
+        (scan, from, to) => ({ id: nextId++, kind: 'nodes', scan, nNodes: n, from, to }),
+        (reply) => (reply as { sums: NodeSums }).sums,
+      );
       return combineNodeSums(prepared.names, parts);
     },
 
@@ -89,17 +104,12 @@ export function startParallelPasses(minSamples: number): ParallelPasses {
       const K = kept.length;
       const slot = keptSlots(prepared.names.length, kept);
       if (!prepared.scans.some(usable) || !anyKeptInlined(prepared, slot)) return inlineLabels(prepared, kept, edgeCutoff);
-      const parts: EdgeSums[] = [];
-      for (const scan of prepared.scans) {
-        if (!usable(scan)) {
-          parts.push(sumEdges(scan, slot, K, 0, scan.count));
-          continue;
-        }
-        const mid = scan.count >> 1;
-        const remote = send<{ edges: EdgeSums }>({ id: nextId++, kind: 'edges', scan, slot, K, from: mid, to: scan.count }).catch(() => null);
-        parts.push(sumEdges(scan, slot, K, 0, mid));
-        parts.push((await remote)?.edges ?? sumEdges(scan, slot, K, mid, scan.count));
-      }
+      const parts = await halves(
+        prepared.scans,
+        (scan, from, to) => sumEdges(scan, slot, K, from, to),
+        (scan, from, to) => ({ id: nextId++, kind: 'edges', scan, slot, K, from, to }),
+        (reply) => (reply as { edges: EdgeSums }).edges,
+      );
       return labelsFromEdges(K, parts, edgeCutoff);
     },
 
