@@ -6,10 +6,22 @@ import { loadComponentRules } from './rule-packs.js';
 import { readProfileFile } from './profile-file.js';
 import { componentPaths, type CallPath } from '../analyze/root-causes.js';
 import { join } from 'node:path';
+import { loadAlertRules } from './alert-rules-file.js';
+import { loadCatalog } from './recommendation-catalog.js';
+
+export interface RunInputOptions {
+  /** An alert rule file; null or absent: the built-in pair. */
+  readonly alertsFile?: string | null;
+  /** Recommendation catalogs tried before the built-in one. */
+  readonly catalogFiles?: readonly string[];
+}
 
 /** Reads a run directory into analysis input, streaming its profiles (see loadHeapSeries). */
-export async function loadRunInput(dir: string, componentFiles: readonly string[] = []): Promise<RunInput> {
+export async function loadRunInput(dir: string, componentFiles: readonly string[] = [], options: RunInputOptions = {}): Promise<RunInput> {
   const rules = loadComponentRules(componentFiles);
+  // Rule files first: a typo there should not wait for the profiles to be read.
+  const alertRules = loadAlertRules(options.alertsFile ?? null);
+  const catalog = loadCatalog(options.catalogFiles ?? []);
   const run = await readRunDir(dir);
   const series = await loadHeapSeries(dir, run, rules);
   // One more read per target: the peak profile, for its components' call paths.
@@ -30,6 +42,8 @@ export async function loadRunInput(dir: string, componentFiles: readonly string[
     layout: run.layout,
     toolVersion: VERSION,
     rules: rules.map((r) => ({ name: r.name, optimizable: r.optimizable, note: r.note })),
+    alertRules,
+    catalog,
     targets: series.map((s, i) => ({
       name: s.target,
       series: s.series,

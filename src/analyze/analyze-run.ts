@@ -8,6 +8,12 @@ import { formatMiB } from '../model/size.js';
 import { allocationReport, goroutineReport, type GoroutineCounts } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
 import { decideVerdict, steadyWindow } from './verdict.js';
+import type { CatalogEntry, RuleSet } from '../model/alert-rules.js';
+import { evaluateRules } from './alerts.js';
+import { metricSeries } from './metric-series.js';
+import { recommend } from './recommendations.js';
+import { successMetrics } from './success-metrics.js';
+import { DEFAULT_THRESHOLD_OPTIONS, recommendThresholds, type ThresholdOptions } from './thresholds.js';
 
 /** What analysis needs of one target: its series and, per snapshot, the in-use bytes per call site. */
 export interface TargetInput {
@@ -38,6 +44,13 @@ export interface RunInput {
   /** Component rules in order (for optimizable and notes). */
   readonly rules: readonly { readonly name: string; readonly optimizable: string; readonly note: string | null }[];
   readonly targets: readonly TargetInput[];
+  /** Alert rules to evaluate (--alerts FILE, else the built-in pair); none: no alerts section. */
+  readonly alertRules?: RuleSet | null;
+  /** The recommendation catalog, in order. */
+  readonly catalog?: readonly CatalogEntry[];
+  readonly thresholdOptions?: ThresholdOptions;
+  /** Success-metric targets: this much less peak heap and RSS (default 0.25). */
+  readonly targetReduction?: number;
 }
 
 /** Run → Report, pure: no I/O, no clock; the same input gives the same report. */
@@ -46,11 +59,22 @@ export function analyzeRun(run: RunInput): Report {
     schemaVersion: 1,
     tool: { name: 'heaplens', version: run.toolVersion },
     run: { name: run.name, start: run.start, end: run.end, snapshots: run.targets.reduce((n, t) => n + t.series.length, 0), layout: run.layout },
-    targets: run.targets.map((t) => analyzeTarget(t, run.rules, run.memoryLimitBytes ?? null)),
+    targets: run.targets.map((t) => analyzeTarget(t, run)),
   };
 }
 
-function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: number | null): TargetReport {
+/** The scrape interval: as the manifest states it, else the median step of the RSS (or heap) samples. */
+function intervalOf(t: TargetInput): number {
+  if (t.intervalMs !== null && t.intervalMs > 0) return t.intervalMs;
+  const rss = t.metrics.filter((m) => m.name === 'process_resident_memory_bytes').map((m) => m.t);
+  const times = rss.length > 1 ? rss : t.series.map((p) => p.t);
+  const steps = times.slice(1).map((x, i) => x - times[i]!).filter((d) => d > 0).sort((a, b) => a - b);
+  return steps.length > 0 ? steps[steps.length >> 1]! : 10_000;
+}
+
+function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
+  const rules = run.rules;
+  const userLimit = run.memoryLimitBytes ?? null;
   const series = t.series;
   const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
   const phases = segmentPhases(values);
@@ -76,26 +100,55 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: numb
   const rssValues = series.filter((p) => p.rssBytes !== null).map((p) => ({ t: p.t, bytes: p.rssBytes!, stale: false, index: p.index }));
   const rssPhases = rssValues.length >= 2 ? segmentPhases(rssValues).map(({ start, end, ...rest }) => ({ ...rest, startIndex: rssValues[start]!.index, endIndex: rssValues[end]!.index })) : [];
   const reportPhases: ReportPhase[] = phases.map(({ start, end, ...rest }) => ({ ...rest, startIndex: series[start]!.index, endIndex: series[end]!.index }));
+
+  // Alerts, thresholds, recommendations and success metrics.
+  const interval = intervalOf(t);
+  const allSeries = metricSeries(t.metrics, series);
+  const times = allSeries.flatMap((s) => [s.t[0]!, s.t[s.t.length - 1]!]);
+  const alerts =
+    run.alertRules && times.length > 0 ? evaluateRules(run.alertRules, allSeries, { start: Math.min(...times), end: Math.max(...times), intervalMs: interval }) : [];
+  const thresholds = recommendThresholds({ series: allSeries, heapPhases: reportPhases, rssPhases, verdict, intervalMs: interval }, run.thresholdOptions ?? DEFAULT_THRESHOLD_OPTIONS);
+  const overheadReport = overhead && peakRss ? { ...overhead, atSnapshot: peakRss.index } : null;
+  const verdictReport = {
+    ...verdict,
+    startIndex: verdict.startIndex >= 0 ? series[verdict.startIndex]!.index : -1,
+    endIndex: verdict.endIndex >= 0 ? series[verdict.endIndex]!.index : -1,
+  };
+  const goroutines = goroutineReport(series, t.metrics, t.intervalMs, t.goroutineProfiles);
+  const functionsAtPeak = new Map([...(t.functions[peakHeap] ?? new Map())].map(([name, v]) => [name, v.flat]));
+  const advice = recommend(run.catalog ?? [], {
+    peakHeapBytes: series[peakHeap]?.heapInuseBytes ?? 0,
+    peakRssBytes: peakRss?.rssBytes ?? null,
+    components,
+    componentPaths: t.peakPaths,
+    functionsAtPeak,
+    overheadParts: overhead?.parts ?? null,
+    verdict,
+    windowMs: window.length > 1 ? series[window[window.length - 1]!]!.t - series[window[0]!]!.t : 0,
+    leakSuspects,
+    goroutines: goroutines ? { growing: goroutines.growing, first: goroutines.first, last: goroutines.last, stacks: goroutines.growingStacks.map((g) => g.stack) } : null,
+    staleSnapshots: staleCountOf(series),
+    snapshots: series.length,
+    alerts,
+    thresholds,
+  });
+  const peak = {
+    heapInuseBytes: series[peakHeap]?.heapInuseBytes ?? 0,
+    heapSnapshot: series[peakHeap]?.index ?? -1,
+    rssBytes: peakRss?.rssBytes ?? null,
+  };
   return {
     name: t.name,
-    peak: {
-      heapInuseBytes: series[peakHeap]?.heapInuseBytes ?? 0,
-      heapSnapshot: series[peakHeap]?.index ?? -1,
-      rssBytes: peakRss?.rssBytes ?? null,
-    },
+    peak,
     series,
-    overhead: overhead && peakRss ? { ...overhead, atSnapshot: peakRss.index } : null,
+    overhead: overheadReport,
     staleSnapshots: series.filter((p) => p.stale).length,
     components,
     componentsOverTime: series.map((p, i) => ({ index: p.index, t: p.t, bytes: Object.fromEntries([...(t.components[i] ?? new Map())].sort((a, b) => (a[0] < b[0] ? -1 : 1))) })),
     phases: reportPhases,
     rssPhases,
     keyFinding: keyFinding(verdict, components, leakSuspects, staleCountOf(series)),
-    verdict: {
-      ...verdict,
-      startIndex: verdict.startIndex >= 0 ? series[verdict.startIndex]!.index : -1,
-      endIndex: verdict.endIndex >= 0 ? series[verdict.endIndex]!.index : -1,
-    },
+    verdict: verdictReport,
     leakSuspects,
     rootCauses: components
       .filter((c) => c.share >= 0.05)
@@ -113,9 +166,13 @@ function analyzeTarget(t: TargetInput, rules: RunInput['rules'], userLimit: numb
         : null,
     memoryLimit: memoryLimit(userLimit, t.metrics, series, verdict),
     allocation: allocationReport(series, t.functions),
-    goroutines: goroutineReport(series, t.metrics, t.intervalMs, t.goroutineProfiles),
-    alerts: [],
-    recommendations: [],
+    goroutines,
+    alerts,
+    thresholds,
+    recommendations: advice.recommendations,
+    nonViable: advice.nonViable,
+    actionPlan: advice.actionPlan,
+    successMetrics: successMetrics({ peak, series, verdict: verdictReport, overhead: overheadReport }, window, run.targetReduction ?? 0.25),
   };
 }
 

@@ -3,6 +3,10 @@ import { RunDirError } from '../adapters/run-dir.js';
 import { RunReadError } from '../adapters/run-reader.js';
 import { RuleFileError } from '../adapters/rule-packs.js';
 import { QueryError } from '../pprof/errors.js';
+import { AlertRulesError } from '../adapters/alert-rules-file.js';
+import { CatalogError } from '../adapters/recommendation-catalog.js';
+import { YamlFileError } from '../adapters/yaml-file.js';
+import { EvaluationError } from '../analyze/promql/evaluate.js';
 
 /** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
 export const EXIT_OK = 0;
@@ -24,6 +28,7 @@ export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof RunDirError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof RunReadError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof RuleFileError) return { code: EXIT_INPUT, message: err.message };
+  if (err instanceof AlertRulesError || err instanceof CatalogError || err instanceof YamlFileError || err instanceof EvaluationError) return { code: EXIT_INPUT, message: err.message };
   const e = err as Error;
   return { code: EXIT_INTERNAL, message: `internal error: ${e?.message ?? String(err)} (a bug: please report it; HEAPLENS_DEBUG=1 prints the stack)` };
 }

@@ -42,8 +42,120 @@ export interface TargetReport {
   readonly memoryLimit: { readonly bytes: number; readonly source: string; readonly currentBytes: number; readonly timeToLimitHours: number | null } | null;
   readonly allocation: AllocationReport | null;
   readonly goroutines: GoroutineReport | null;
-  readonly alerts: readonly unknown[];
-  readonly recommendations: readonly unknown[];
+  /** Alert rules (--alerts FILE, else the seed's default pair) evaluated over the run's series. */
+  readonly alerts: readonly AlertResult[];
+  /** Alert thresholds this run supports, and how they fare on it. Null without any memory series. */
+  readonly thresholds: Thresholds | null;
+  /** Catalog actions that apply to this run, best first, each with its evidence and estimated saving. */
+  readonly recommendations: readonly Recommendation[];
+  /** Catalog actions considered and rejected, with the run's numbers that rule them out. */
+  readonly nonViable: readonly Recommendation[];
+  readonly actionPlan: readonly ActionPlanPhase[];
+  readonly successMetrics: SuccessMetrics;
+}
+
+/** One alerting rule evaluated over the run, evaluation after evaluation, as Prometheus would have. */
+export interface AlertResult {
+  readonly name: string;
+  readonly group: string;
+  /** "built-in" or the rule file's path. */
+  readonly source: string;
+  readonly expr: string;
+  readonly forSeconds: number;
+  readonly keepFiringForSeconds: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** fired; pending (active, never long enough to fire); inactive; no-data (the metrics it needs were not collected). */
+  readonly state: 'fired' | 'pending' | 'inactive' | 'no-data';
+  readonly fired: boolean;
+  /** Unix ms. */
+  readonly firstActiveAt: number | null;
+  readonly firstFiredAt: number | null;
+  readonly firingEvaluations: number;
+  /** The expression's largest value while the alert was active (Prometheus' $value). */
+  readonly maxValue: number | null;
+  readonly unit: 'bytes' | 'bytes/s' | null;
+  /** For `quantity OP constant` rules: the threshold and the quantity's extremes over the run. */
+  readonly threshold: { readonly op: string; readonly value: number; readonly observedMax: number | null; readonly observedMin: number | null } | null;
+  /** Firing periods (unix ms of the first and last firing evaluation) per alert label set. */
+  readonly firing: readonly { readonly labels: Readonly<Record<string, string>>; readonly from: number; readonly to: number }[];
+  readonly lastEvaluation: number | null;
+}
+
+/**
+ * Alert thresholds recommended from the run: the peak with headroom, growth
+ * above the largest windowed slope after warm-up, and `for` longer than the
+ * longest spike — so this run's normal behaviour would not alert.
+ */
+export interface Thresholds {
+  /** The series the rules watch (working set, else RSS, else heaplens' heap series). */
+  readonly metric: string;
+  readonly windowSeconds: number;
+  readonly forSeconds: number;
+  readonly forBasis: string;
+  readonly peak: { readonly bytes: number; readonly observedBytes: number; readonly headroom: number; readonly basis: string };
+  readonly growth: { readonly bytesPerSec: number; readonly observedBytesPerSec: number | null; readonly basis: string };
+  /** Unix ms when the warm-up (init or rapid growth at the start) ended. */
+  readonly warmupEnd: number | null;
+  /** The recommended rules, as `heaplens rules` writes them. */
+  readonly rules: readonly { readonly alert: string; readonly expr: string; readonly for: string; readonly summary: string }[];
+  /** The recommended rules evaluated over this run. */
+  readonly onThisRun: readonly AlertResult[];
+}
+
+export type Effort = 'low' | 'medium' | 'high';
+export type Risk = 'none' | 'low' | 'medium' | 'high';
+
+export interface Recommendation {
+  readonly id: string;
+  readonly title: string;
+  /** 1 is first. Non-viable entries have 0. */
+  readonly priority: number;
+  readonly action: string;
+  readonly effort: Effort;
+  readonly risk: Risk;
+  /** Midpoint of the range below; 0 for actions that save no bytes (alert tuning, collection quality). */
+  readonly estimatedSavingsBytes: number;
+  readonly savingsLowBytes: number;
+  readonly savingsHighBytes: number;
+  readonly savingsBasis: string;
+  readonly evidence: RecommendationEvidence;
+  readonly viable: boolean;
+  /** Why it is not viable on this run's numbers (non-viable entries). */
+  readonly reason: string | null;
+}
+
+export interface RecommendationEvidence {
+  /** What the catalog entry matched: a component, functions, an overhead part, the verdict... */
+  readonly kind: 'component' | 'functions' | 'overhead' | 'leak' | 'goroutines' | 'stale' | 'alerts';
+  readonly subject: string;
+  readonly bytes: number;
+  /** Of the peak heap (overhead: of peak RSS). */
+  readonly share: number;
+  /** The heaviest frames behind the bytes, leaf first. */
+  readonly frames: readonly string[];
+  readonly detail: string;
+}
+
+export interface ActionPlanPhase {
+  readonly phase: string;
+  readonly items: readonly { readonly id: string; readonly text: string }[];
+}
+
+/** Baseline figures of this run and the targets a later run (`compare`) is checked against. */
+export interface SuccessMetrics {
+  readonly baseline: {
+    readonly peakHeapBytes: number;
+    readonly peakRssBytes: number | null;
+    /** Median heap over the steady window, null without one. */
+    readonly steadyHeapBytes: number | null;
+    readonly steadySlopeBytesPerHour: number;
+    readonly overheadBytes: number | null;
+    readonly verdict: VerdictKind;
+  };
+  readonly targets: readonly { readonly metric: 'peakHeapBytes' | 'peakRssBytes' | 'steadyHeapBytes'; readonly baseline: number; readonly target: number; readonly reduction: number }[];
+  /** A leak run's target is no leak. */
+  readonly leakFree: boolean;
 }
 
 /** A phase with snapshot indices (as the run numbers them) instead of series positions. */

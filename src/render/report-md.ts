@@ -1,10 +1,29 @@
-import type { Report, TargetReport } from '../model/report.js';
+import type { AlertResult, Recommendation, Report, TargetReport } from '../model/report.js';
 import { formatMiB } from '../model/size.js';
 import { escapeMarkdownCell, escapeTerminal } from './escape.js';
 
 const mb = (b: number | null): string => formatMiB(b);
 const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
 const time = (t: number, t0: number): string => `+${Math.round((t - t0) / 1000)}s`;
+/** Decimal units, as alert thresholds are written (100 kB/s, 100 MB). */
+const decimal = (x: number, unit: AlertResult['unit']): string => {
+  if (unit === null) return Number.isInteger(x) ? String(x) : x.toPrecision(4);
+  const suffix = unit === 'bytes/s' ? '/s' : '';
+  const abs = Math.abs(x);
+  if (abs >= 1e9) return `${(x / 1e9).toFixed(2)} GB${suffix}`;
+  if (abs >= 1e6) return `${(x / 1e6).toFixed(1)} MB${suffix}`;
+  if (abs >= 1e3) return `${(x / 1e3).toFixed(1)} kB${suffix}`;
+  return `${x.toFixed(0)} B${suffix}`;
+};
+const seconds = (s: number): string => (s >= 60 && s % 60 === 0 ? `${s / 60}m` : `${s}s`);
+
+/** One line per alert for the executive summary: what fired, how high, when. */
+function alertLine(a: AlertResult, t0: number): string {
+  const title = escapeMarkdownCell(a.annotations.summary ?? a.name);
+  const value = a.maxValue !== null ? decimal(a.maxValue, a.unit) : 'n/a';
+  if (a.fired) return `**${escapeMarkdownCell(a.name)}** fired — ${title}: ${value} at most, first at ${time(a.firstFiredAt!, t0)} (for ${seconds(a.forSeconds)})`;
+  return `**${escapeMarkdownCell(a.name)}** pending, never fired — ${title}: ${value} at most, active from ${time(a.firstActiveAt!, t0)} but not for ${seconds(a.forSeconds)}`;
+}
 
 /** report.md: the hand-written report's sections, computed. Names from profiles are escaped. */
 export function renderReportMarkdown(report: Report): string {
@@ -22,6 +41,10 @@ function renderTarget(t: TargetReport): string[] {
   out.push(`- Peak heap (in-use, from profile samples): **${mb(t.peak.heapInuseBytes)}** at snapshot ${t.peak.heapSnapshot}`);
   out.push(`- Peak RSS: **${mb(t.peak.rssBytes)}**`);
   if (t.overhead) out.push(`- Overhead RSS − heap at peak RSS (snapshot ${t.overhead.atSnapshot}): **${mb(t.overhead.bytes)}** (${pct(t.overhead.share)} of RSS)`);
+  const raised = t.alerts.filter((a) => a.state === 'fired' || a.state === 'pending');
+  out.push('', '**Alerts triggered:**', '');
+  if (raised.length === 0) out.push(t.alerts.length === 0 ? '- none evaluated' : `- none (${t.alerts.filter((a) => a.state !== 'no-data').length} of ${t.alerts.length} rules had data)`);
+  raised.forEach((a, i) => out.push(`${i + 1}. ${alertLine(a, t0)}`));
   out.push('', `**Verdict: ${t.verdict.kind.toUpperCase()}.** ${escapeMarkdownCell(t.keyFinding)}`, '');
 
   out.push(`### Memory breakdown (peak heap, snapshot ${t.peak.heapSnapshot})`, '', '| Component | Size | % of heap | Optimizable |', '|---|---|---|---|');
@@ -109,6 +132,102 @@ function renderTarget(t: TargetReport): string[] {
     for (const p of t.overhead.parts) out.push(`| ${p.name} | ${mb(p.bytes)} |`);
     out.push('');
   }
+  out.push(...renderAlerts(t, t0), ...renderRecommendations(t), ...renderSuccess(t));
+  return out;
+}
+
+function renderAlerts(t: TargetReport, t0: number): string[] {
+  const out: string[] = ['### Alerts', ''];
+  if (t.alerts.length === 0) out.push('No alert rules were evaluated.', '');
+  else {
+    out.push(
+      `Evaluated over the run at every scrape, as Prometheus would (rules from ${escapeMarkdownCell(t.alerts[0]!.source)}):`,
+      '',
+      '| Alert | Expression | For | State | First fired | Max value | Threshold vs observed |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const a of t.alerts) {
+      const th = a.threshold;
+      const observed = th && th.observedMax !== null ? `${th.op} ${decimal(th.value, a.unit)}; observed ${decimal(th.observedMin!, a.unit)} to ${decimal(th.observedMax, a.unit)}` : '';
+      out.push(
+        `| ${escapeMarkdownCell(a.name)} | \`${escapeMarkdownCell(a.expr).replace(/`/g, "'")}\` | ${seconds(a.forSeconds)} | ${a.state} | ${a.firstFiredAt !== null ? time(a.firstFiredAt, t0) : '—'} | ${a.maxValue !== null ? decimal(a.maxValue, a.unit) : '—'} | ${observed} |`,
+      );
+    }
+    out.push('');
+  }
+  const th = t.thresholds;
+  out.push('### Recommended alert thresholds', '');
+  if (!th) {
+    out.push('None: no memory series (RSS, working set or heap) was collected.', '');
+    return out;
+  }
+  out.push(
+    `On \`${th.metric}\`, so that this run's normal behaviour would not alert (\`heaplens rules RUN\` writes them as a rule file):`,
+    '',
+    '| Alert | Threshold | Basis |',
+    '|---|---|---|',
+    `| MemoryGrowth | > ${decimal(th.growth.bytesPerSec, 'bytes/s')} over ${seconds(th.windowSeconds)} | ${escapeMarkdownCell(th.growth.basis)} |`,
+    `| MemoryPeak | > ${decimal(th.peak.bytes, 'bytes')} | ${escapeMarkdownCell(th.peak.basis)} |`,
+    `| for (both) | ${seconds(th.forSeconds)} | ${escapeMarkdownCell(th.forBasis)} |`,
+    '',
+  );
+  const fired = th.onThisRun.filter((a) => a.fired);
+  out.push(
+    fired.length === 0
+      ? 'With these thresholds, this run raises no alert.'
+      : `With these thresholds, this run still raises ${fired.map((a) => `${a.name} (first at ${time(a.firstFiredAt!, t0)}, up to ${decimal(a.maxValue!, a.unit)})`).join(' and ')}.`,
+    '',
+    '```yaml',
+    ...th.rules.flatMap((r) => [`- alert: ${r.alert}`, `  expr: ${escapeFence(r.expr)}`, `  for: ${r.for}`]),
+    '```',
+    '',
+  );
+  return out;
+}
+
+function savings(r: Recommendation): string {
+  return r.estimatedSavingsBytes > 0 ? `${mb(r.savingsLowBytes)}–${mb(r.savingsHighBytes)}` : '—';
+}
+
+function renderRecommendations(t: TargetReport): string[] {
+  const out: string[] = ['### Recommended optimizations', ''];
+  if (t.recommendations.length === 0) out.push('None: no catalog entry applies to this run.', '');
+  for (const r of t.recommendations) {
+    out.push(`#### Priority ${r.priority}: ${escapeMarkdownCell(r.title)}`, '');
+    out.push(escapeTerminal(r.action.replace(/\s*\n\s*/g, ' ')), '');
+    out.push(`- Effort: ${r.effort}; risk: ${r.risk}`);
+    out.push(`- Estimated saving: ${r.estimatedSavingsBytes > 0 ? `**${savings(r)}** (${escapeMarkdownCell(r.savingsBasis)})` : 'none in bytes'}`);
+    out.push(`- Evidence: ${escapeMarkdownCell(r.evidence.detail)}`);
+    if (r.evidence.kind === 'functions') out.push(`- Functions: ${r.evidence.frames.map(escapeMarkdownCell).join(', ')}`);
+    else if (r.evidence.frames.length > 0) out.push('', '```', ...r.evidence.frames.map((f, i) => `${'  '.repeat(i)}${i === 0 ? '' : '← '}${escapeFence(f)}`), '```');
+    out.push('');
+  }
+  if (t.nonViable.length > 0) {
+    out.push('### Non-viable optimizations', '', '| Option | Why not |', '|---|---|');
+    for (const r of t.nonViable) out.push(`| ${escapeMarkdownCell(r.title)} | ${escapeMarkdownCell(r.reason ?? '')} |`);
+    out.push('');
+  }
+  if (t.actionPlan.length > 0) {
+    out.push('### Action plan', '');
+    t.actionPlan.forEach((p, i) => {
+      out.push(`**Phase ${i + 1}: ${p.phase}**`, '');
+      p.items.forEach((item, j) => out.push(`${j + 1}. ${escapeMarkdownCell(item.text)}`));
+      out.push('');
+    });
+  }
+  return out;
+}
+
+function renderSuccess(t: TargetReport): string[] {
+  const s = t.successMetrics;
+  const b = s.baseline;
+  const out: string[] = ['### Success metrics', '', 'Baseline (this run):', ''];
+  out.push(`- Peak heap: ${mb(b.peakHeapBytes)}`, `- Peak RSS: ${mb(b.peakRssBytes)}`);
+  if (b.steadyHeapBytes !== null) out.push(`- Steady heap (median over the verdict's window): ${mb(b.steadyHeapBytes)}`);
+  out.push(`- Steady slope: ${mb(b.steadySlopeBytesPerHour)}/h (${b.verdict})`, '', 'Targets for a later run (`heaplens compare`):', '');
+  if (s.leakFree) out.push('- No leak: the verdict must be no-leak');
+  for (const x of s.targets) out.push(`- ${x.metric === 'peakHeapBytes' ? 'Peak heap' : x.metric === 'peakRssBytes' ? 'Peak RSS' : 'Steady heap'}: < ${mb(x.target)} (−${Math.round(x.reduction * 100)}%)`);
+  out.push('');
   return out;
 }
 

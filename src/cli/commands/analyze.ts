@@ -9,7 +9,7 @@ import type { Report } from '../../model/report.js';
 import { renderReportMarkdown } from '../../render/report-md.js';
 import { UsageError } from '../errors.js';
 import { formatMiB } from '../../model/size.js';
-import { byteSize } from '../options.js';
+import { addAnalysisFlags, analysisOptions, type AnalysisFlags } from '../analysis-flags.js';
 import type { CliIo } from '../io.js';
 
 const FORMATS = ['md', 'json'] as const;
@@ -49,18 +49,17 @@ function summary(report: Report): string {
 }
 
 export function registerAnalyze(program: Command, io: CliIo): void {
-  program
+  const analyze = program
     .command('analyze')
-    .description('analyse a run directory (heaplens or operator-controller layout): verdict, phases, suspects, overhead')
+    .description('analyse a run directory (heaplens or operator-controller layout): verdict, phases, suspects, overhead, alerts, thresholds, recommendations')
     .argument('<run>', 'run directory')
     .option('--out <dir>', 'where to write the report (default: the run directory)')
     .option('--format <list>', 'report formats: md,json', 'md,json')
-    .option('--components <file>', 'component rule pack (YAML), tried before the built-in one (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--memory-limit <size>', 'the memory limit to project a leak against (default: container limit or GOMEMLIMIT from the metrics)', byteSize('--memory-limit'))
-    .option('--json', 'print report.json on stdout (and nothing else)')
-    .action(async (run: string, flags: { out?: string; format: string; json?: boolean; components: string[]; memoryLimit?: number }) => {
+    .option('--json', 'print report.json on stdout (and nothing else)');
+  addAnalysisFlags(analyze).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean }) => {
       const formats = parseFormats(flags.format);
-      const report = analyzeRun({ ...(await loadRunInput(run, flags.components)), memoryLimitBytes: flags.memoryLimit ?? null });
+      const input = await loadRunInput(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
+      const report = analyzeRun({ ...input, ...analysisOptions(flags) });
       const written = writeReport(report, flags.out ?? run, formats);
       if (flags.json) io.stdout(JSON.stringify(report) + '\n');
       else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
