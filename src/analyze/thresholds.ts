@@ -1,5 +1,5 @@
 import type { RuleSet } from '../model/alert-rules.js';
-import type { ReportPhase, Thresholds, VerdictKind } from '../model/report.js';
+import type { AlertResult, ReportPhase, Thresholds, VerdictKind } from '../model/report.js';
 import { formatDuration } from '../model/duration.js';
 import { evaluateRules } from './alerts.js';
 import { memorySeries } from './metric-series.js';
@@ -112,24 +112,40 @@ export function recommendThresholds(input: ThresholdInput, options: ThresholdOpt
   const spikes = [...input.heapPhases, ...input.rssPhases].filter((p) => p.kind === 'spike');
   const longestSpike = spikes.reduce((m, p) => Math.max(m, p.endT - p.startT), 0);
   // Strictly longer than the longest spike: one more scrape interval.
-  const forMs = Math.max(options.minForMs, niceDurationCeil(longestSpike + input.intervalMs));
-  const forBasis =
+  let forMs = Math.max(options.minForMs, niceDurationCeil(longestSpike + input.intervalMs));
+  let forBasis =
     spikes.length === 0
       ? `no spike in this run: the minimum ${formatDuration(options.minForMs)}`
       : `longest spike ${formatDuration(longestSpike)} (${spikes.length} spike phase${spikes.length > 1 ? 's' : ''})${forMs === options.minForMs ? `, under the minimum ${formatDuration(options.minForMs)}` : ', plus one scrape interval, rounded up'}`;
 
-  const forText = formatDuration(forMs);
-  const rulesFor = (selector: string): Thresholds['rules'] => [
+  const rulesFor = (selector: string, forText: string): Thresholds['rules'] => [
     { alert: 'MemoryGrowth', expr: `deriv(${selector}[${windowText}]) > ${growth.bytesPerSec}`, for: forText, summary: `${metric} grows faster than ${kB(growth.bytesPerSec)} over ${windowText}` },
     { alert: 'MemoryPeak', expr: `${selector} > ${peakThreshold}`, for: forText, summary: `${metric} above ${MB(peakThreshold)}` },
   ];
-  const rules = rulesFor(`${metric}${options.selector ? `{${options.selector}}` : ''}`);
   // On the run itself, without the user's selector: the run's samples carry no job/pod labels.
-  const ruleSet: RuleSet = {
-    source: 'recommended',
-    groups: [{ name: 'heaplens-recommended', intervalMs: null, rules: rulesFor(metric).map((r) => ({ kind: 'alert', name: r.alert, expr: r.expr, forMs, keepFiringForMs: 0, labels: {}, annotations: { summary: r.summary } })) }],
-  };
-  const onThisRun = evaluateRules(ruleSet, [series], { start: series.t[0]!, end: series.t[series.t.length - 1]!, intervalMs: input.intervalMs });
+  const evaluateOnRun = (ruleForMs: number): AlertResult[] =>
+    evaluateRules(
+      {
+        source: 'recommended',
+        groups: [{ name: 'heaplens-recommended', intervalMs: null, rules: rulesFor(metric, '').map((r) => ({ kind: 'alert', name: r.alert, expr: r.expr, forMs: ruleForMs, keepFiringForMs: 0, labels: {}, annotations: { summary: r.summary } })) }],
+      } satisfies RuleSet,
+      [series],
+      { start: series.t[0]!, end: series.t[series.t.length - 1]!, intervalMs: input.intervalMs },
+    );
+  // A growth window that still holds start-up growth sees it for a while after warm-up: start-up is
+  // not what a growth alert is for, so `for` outlasts it (a leak keeps the condition true for longer).
+  const warmupReach = from + options.windowMs;
+  const transient = evaluateOnRun(0)
+    .flatMap((a) => a.firing)
+    .filter((f) => f.from <= warmupReach && (input.verdict.kind !== 'leak' || f.to <= warmupReach))
+    .reduce((m, f) => Math.max(m, f.to - f.from + input.intervalMs), 0);
+  if (transient > 0 && niceDurationCeil(transient + input.intervalMs) > forMs) {
+    forMs = niceDurationCeil(transient + input.intervalMs);
+    forBasis = `the growth condition holds for ${formatDuration(transient)} while the ${windowText} window still spans start-up; longer than that, rounded up (${forBasis})`;
+  }
+  const forText = formatDuration(forMs);
+  const rules = rulesFor(`${metric}${options.selector ? `{${options.selector}}` : ''}`, forText);
+  const onThisRun = evaluateOnRun(forMs);
   return {
     metric,
     windowSeconds: options.windowMs / 1000,

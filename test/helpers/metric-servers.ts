@@ -30,10 +30,12 @@ async function waitFor(url: string, ok: (body: string) => boolean, child: ChildP
  * Starts a real metric server on 127.0.0.1 scraping `target` (host:port) every
  * second: Debian's Prometheus 2.42 or VictoriaMetrics. Stop it after the test.
  */
-export async function startMetricServer(kind: MetricServer['kind'], target: string): Promise<MetricServer> {
+export async function startMetricServer(kind: MetricServer['kind'], target: string, options: { ruleFiles?: string[] } = {}): Promise<MetricServer> {
   const dir = mkdtempSync(join(tmpdir(), `heaplens-${kind}-`));
   const config = join(dir, 'scrape.yml');
-  writeFileSync(config, `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: sim\n    static_configs:\n      - targets: ['${target}']\n`);
+  // Rules (Prometheus only) are evaluated every second, as heaplens evaluates them at the scrape interval.
+  const rules = options.ruleFiles?.length ? `  evaluation_interval: 1s\nrule_files:\n${options.ruleFiles.map((f) => `  - '${f}'\n`).join('')}` : '';
+  writeFileSync(config, `global:\n  scrape_interval: 1s\n${rules}scrape_configs:\n  - job_name: sim\n    static_configs:\n      - targets: ['${target}']\n`);
   const port = await freePort();
   const args =
     kind === 'prometheus'

@@ -136,6 +136,20 @@ class Evaluator {
   }
 
   eval(e: Expr, t: number): Value {
+    const v = this.evalNode(e, t);
+    // Prometheus refuses a result with two series of one label set (e.g. names dropped by a function).
+    if (v.type === 'vector' && v.samples.length > 1 && e.type !== 'vector') {
+      const keys = new Set<string>();
+      for (const s of v.samples) {
+        const key = labelsKey(s.labels);
+        if (keys.has(key)) throw new EvaluationError('vector cannot contain metrics with the same labelset');
+        keys.add(key);
+      }
+    }
+    return v;
+  }
+
+  private evalNode(e: Expr, t: number): Value {
     switch (e.type) {
       case 'number':
         return { type: 'scalar', value: e.value };
@@ -507,7 +521,8 @@ function extrapolatedRate(s: RangeSeries, rangeArg: Expr, t: number, isCounter: 
   let extrapolateTo = sampledInterval;
   extrapolateTo += durationToStart < threshold ? durationToStart : averageInterval / 2;
   extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2;
-  result = result * (extrapolateTo / sampledInterval);
-  if (isRate) result = result / (m.rangeMs / 1000);
-  return result;
+  // One factor, then one multiplication: the order of Prometheus' operations, for the same rounding.
+  let factor = extrapolateTo / sampledInterval;
+  if (isRate) factor /= m.rangeMs / 1000;
+  return result * factor;
 }
