@@ -47,7 +47,9 @@ export function evaluateRules(ruleSet: RuleSet, input: readonly Series[], option
     const interval = group.intervalMs ?? options.intervalMs;
     const parsed = group.rules.map((r) => ({ rule: r, expr: parsePromQL(r.expr) }));
     const states = parsed.map(() => new RuleState());
-    for (let ts = options.start; ts <= options.end; ts += interval) {
+    // The grid ends on the last sample, so the newest values are always evaluated.
+    const first = options.end - Math.floor((options.end - options.start) / interval) * interval;
+    for (let ts = first; ts <= options.end; ts += interval) {
       const ctx = { series, intervalMs: interval };
       parsed.forEach(({ rule, expr }, i) => {
         let samples: readonly Sample[];
