@@ -5,10 +5,12 @@
 // then measures in this same run:
 //   heaplens analyze on each (wall time, peak RSS)
 //   go tool pprof -top once per snapshot of the 1000-snapshot run
+// Each run carries the leak run's scraped metrics too (cycled, ~60 series),
+// so the analysis includes the alert rules, thresholds and recommendations.
 // Targets (issue #4): 1000-snapshot peak RSS within 50 MiB of the 100-snapshot
 // one; heaplens at least 10x faster than pprof over the same snapshots.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +30,17 @@ function makeRun(n) {
     copyFileSync(join(source, profiles[i % profiles.length]), join(dir, file));
     snapshots.push({ target: 'svc', kind: 'heap', index: i, scheduledAt: start + i * 1000, t: start + i * 1000, durationMs: 5, status: 'ok', file, bytes: 0, error: null });
   }
+  // The leak run's scrapes, one batch per snapshot, re-timed to the snapshot.
+  const scrapes = new Map();
+  for (const line of readFileSync(join(source, 'metrics.jsonl'), 'utf8').trim().split('\n')) {
+    const m = JSON.parse(line);
+    if (!scrapes.has(m.t)) scrapes.set(m.t, []);
+    scrapes.get(m.t).push(m);
+  }
+  const batches = [...scrapes.values()];
+  const lines = [];
+  for (let i = 0; i < n; i++) for (const m of batches[i % batches.length]) lines.push(JSON.stringify({ ...m, t: start + i * 1000 }));
+  writeFileSync(join(dir, 'svc/metrics.jsonl'), lines.join('\n') + '\n');
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ schemaVersion: 1, name: `bench-${n}`, start: new Date(start).toISOString(), end: null, intervalMs: 1000, targets: [{ name: 'svc', url: 'x' }], snapshots, events: [] }));
   return dir;
 }
@@ -48,7 +61,7 @@ console.log(`heaplens analyze, 100 snapshots:  ${a100.sec.toFixed(2)} s, peak RS
 console.log(`heaplens analyze, 1000 snapshots: ${a1000.sec.toFixed(2)} s, peak RSS ${a1000.mib.toFixed(1)} MiB`);
 console.log(`RSS growth 100 -> 1000 snapshots: ${(a1000.mib - a100.mib).toFixed(1)} MiB (target <= 50 MiB: ${a1000.mib - a100.mib <= 50 ? 'met' : 'MISSED'})`);
 if (!skipPprof) {
-  const files = readdirSync(join(run1000, 'svc')).map((f) => join(run1000, 'svc', f));
+  const files = readdirSync(join(run1000, 'svc')).filter((f) => f.endsWith('.pb.gz')).map((f) => join(run1000, 'svc', f));
   const t0 = process.hrtime.bigint();
   for (const f of files) execFileSync('go', ['tool', 'pprof', '-symbolize=none', '-top', f], { stdio: 'ignore', env: { ...process.env, PPROF_BINARY_PATH: '/nonexistent' } });
   const pprofSec = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -174,5 +174,14 @@ describe('alerts in the report', () => {
     expect(r.code).toBe(3);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(message);
+  });
+
+  it('run reads the rule file before it starts the command', async () => {
+    const dir = tmp();
+    const marker = join(dir, 'ran');
+    const r = await runBuiltCli(['run', '--target', 'sim=http://127.0.0.1:9', '--out', join(dir, 'run'), '--alerts', rules(dir, 'groups: [\n'), '--', 'touch', marker]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/alerts\.yaml:\d+: not valid YAML/);
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -57,13 +57,13 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .option('--format <list>', 'report formats: md,json', 'md,json')
     .option('--json', 'print report.json on stdout (and nothing else)');
   addAnalysisFlags(analyze).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean }) => {
-      const formats = parseFormats(flags.format);
-      const input = await loadRunInput(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
-      const report = analyzeRun({ ...input, ...analysisOptions(flags) });
-      const written = writeReport(report, flags.out ?? run, formats);
-      if (flags.json) io.stdout(JSON.stringify(report) + '\n');
-      else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
-    });
+    const formats = parseFormats(flags.format);
+    const input = await loadRunInput(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
+    const report = analyzeRun({ ...input, ...analysisOptions(flags) });
+    const written = writeReport(report, flags.out ?? run, formats);
+    if (flags.json) io.stdout(JSON.stringify(report) + '\n');
+    else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
+  });
 
   program
     .command('demo')

@@ -3,6 +3,10 @@ import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename, join } from 'node:path';
 import { loadRunInput } from '../../adapters/analyze-dir.js';
+import { loadAlertRules } from '../../adapters/alert-rules-file.js';
+import { loadCatalog } from '../../adapters/recommendation-catalog.js';
+import { loadComponentRules } from '../../adapters/rule-packs.js';
+import { addAnalysisFlags, analysisOptions, type AnalysisFlags } from '../analysis-flags.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import { collect, redactUrl, type CollectConfig, type CollectTarget, type PrometheusSource } from '../../adapters/collector.js';
 import { createHttpGet } from '../../adapters/http-get.js';
@@ -226,13 +230,19 @@ export function registerCollect(program: Command, io: CliIo, exit: (code: number
  * the collection's.
  */
 export function registerRun(program: Command, io: CliIo, exit: (code: number) => void): void {
-  addCollectFlags(
-    program
-      .command('run')
-      .description('collect while a command runs: heaplens run --target ... --out RUN -- CMD ARGS')
-      .argument('<command...>', 'the command to run (after --)'),
-  ).action(async (command: string[], flags: CollectFlags) => {
+  addAnalysisFlags(
+    addCollectFlags(
+      program
+        .command('run')
+        .description('collect while a command runs, then analyse: heaplens run --target ... --out RUN -- CMD ARGS')
+        .argument('<command...>', 'the command to run (after --)'),
+    ),
+  ).action(async (command: string[], flags: CollectFlags & AnalysisFlags) => {
     const prepared = prepareCollect(flags, process.argv.slice(2));
+    // Rule files are read before the command starts: a typo must not cost a whole run.
+    loadComponentRules(flags.components);
+    loadAlertRules(flags.alerts ?? null);
+    loadCatalog(flags.recommendations);
     const controller = new AbortController();
     const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
     const childExit = new Promise<number>((resolve) => {
@@ -249,7 +259,8 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
     // Then the analysis, into the run directory, when there is something to analyse.
     if (collectCode === 0) {
       try {
-        const report = analyzeRun(await loadRunInput(flags.out));
+        const input = await loadRunInput(flags.out, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
+        const report = analyzeRun({ ...input, ...analysisOptions(flags) });
         writeReport(report, flags.out, ['md', 'json']);
         if (!flags.quiet && !flags.json) {
           for (const t of report.targets) io.stderr(`${t.name}: ${t.verdict.kind} — ${t.verdict.reason}\n`);
