@@ -3,7 +3,7 @@
 // Builds run directories of 100 and 1000 heap snapshots from the leak
 // workload's real profiles (test/fixtures/runs/leak, cycled, a second apart),
 // then measures in this same run:
-//   heaplens analyze on each (wall time, peak RSS)
+//   heaplens analyze on each (wall time, peak RSS), run as the installed bin is (its shebang sets V8 flags)
 //   go tool pprof -top once per snapshot of the 1000-snapshot run
 // Each run carries the leak run's scraped metrics too (cycled, ~60 series),
 // so the analysis includes the alert rules, thresholds and recommendations.
@@ -20,8 +20,8 @@ const source = join(root, 'test/fixtures/runs/leak/operator-sim');
 const profiles = readdirSync(source).filter((f) => f.startsWith('heap-')).sort();
 const skipPprof = process.argv.includes('--skip-pprof');
 
-function makeRun(n) {
-  const dir = join(mkdtempSync(join(tmpdir(), `heaplens-bench-${n}-`)), 'run');
+function makeRun(n, withMetrics) {
+  const dir = join(mkdtempSync(join(tmpdir(), `heaplens-bench-${n}${withMetrics ? '-metrics' : ''}-`)), 'run');
   mkdirSync(join(dir, 'svc'), { recursive: true });
   const start = 1_800_000_000_000;
   const snapshots = [];
@@ -40,7 +40,7 @@ function makeRun(n) {
   const batches = [...scrapes.values()];
   const lines = [];
   for (let i = 0; i < n; i++) for (const m of batches[i % batches.length]) lines.push(JSON.stringify({ ...m, t: start + i * 1000 }));
-  writeFileSync(join(dir, 'svc/metrics.jsonl'), lines.join('\n') + '\n');
+  if (withMetrics) writeFileSync(join(dir, 'svc/metrics.jsonl'), lines.join('\n') + '\n');
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ schemaVersion: 1, name: `bench-${n}`, start: new Date(start).toISOString(), end: null, intervalMs: 1000, targets: [{ name: 'svc', url: 'x' }], snapshots, events: [] }));
   return dir;
 }
@@ -52,14 +52,21 @@ function measure(cmd, args) {
   return { sec, mib: kib / 1024 };
 }
 
-const run100 = makeRun(100);
-const run1000 = makeRun(1000);
+const run100 = makeRun(100, true);
+const run1000 = makeRun(1000, true);
 const cli = join(root, 'dist/cli/main.js');
-const a100 = measure('node', [cli, 'analyze', run100, '--format', 'json']);
-const a1000 = measure('node', [cli, 'analyze', run1000, '--format', 'json']);
-console.log(`heaplens analyze, 100 snapshots:  ${a100.sec.toFixed(2)} s, peak RSS ${a100.mib.toFixed(1)} MiB`);
-console.log(`heaplens analyze, 1000 snapshots: ${a1000.sec.toFixed(2)} s, peak RSS ${a1000.mib.toFixed(1)} MiB`);
-console.log(`RSS growth 100 -> 1000 snapshots: ${(a1000.mib - a100.mib).toFixed(1)} MiB (target <= 50 MiB: ${a1000.mib - a100.mib <= 50 ? 'met' : 'MISSED'})`);
+for (const [label, small, large] of [
+  ['profiles only', makeRun(100, false), makeRun(1000, false)],
+  ['with metrics (26 series scraped per snapshot)', run100, run1000],
+]) {
+  const a100 = measure(cli, ['analyze', small, '--format', 'json']);
+  const a1000 = measure(cli, ['analyze', large, '--format', 'json']);
+  console.log(`${label}:`);
+  console.log(`  heaplens analyze, 100 snapshots:  ${a100.sec.toFixed(2)} s, peak RSS ${a100.mib.toFixed(1)} MiB`);
+  console.log(`  heaplens analyze, 1000 snapshots: ${a1000.sec.toFixed(2)} s, peak RSS ${a1000.mib.toFixed(1)} MiB`);
+  console.log(`  RSS growth 100 -> 1000 snapshots: ${(a1000.mib - a100.mib).toFixed(1)} MiB (target <= 50 MiB: ${a1000.mib - a100.mib <= 50 ? 'met' : 'MISSED'})`);
+}
+const a1000 = measure(cli, ['analyze', run1000, '--format', 'json']);
 if (!skipPprof) {
   const files = readdirSync(join(run1000, 'svc')).filter((f) => f.endsWith('.pb.gz')).map((f) => join(run1000, 'svc', f));
   const t0 = process.hrtime.bigint();

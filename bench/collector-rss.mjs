@@ -29,7 +29,7 @@ const server = createServer((req, res) => res.end(req.url === '/metrics' ? metri
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const url = `http://127.0.0.1:${server.address().port}`;
 const out = join(mkdtempSync(join(tmpdir(), 'heaplens-rss-')), 'run');
-const child = spawn('node', [join(root, 'dist/cli/main.js'), 'collect', '--target', `t=${url}`, '--out', out, '--interval', '100ms', '--profiles', profiles, '--quiet']);
+const child = spawn(join(root, 'dist/cli/main.js'), ['collect', '--target', `t=${url}`, '--out', out, '--interval', '100ms', '--profiles', profiles, '--quiet']);
 
 const rssMiB = () => {
   try {

@@ -45,7 +45,8 @@ function runOnce(spec) {
 }
 
 const spec = (label, cmd, cmdArgs, env = {}) => ({ label, cmd, args: cmdArgs, env, times: [], rss: [], out: join(outDir, `${label.replace(/\W+/g, '-')}.out`) });
-const heaplens = spec('heaplens top', 'node', [join(root, 'dist/cli/main.js'), 'top', profile, '--nodecount', '20']);
+// As the installed bin runs: its shebang passes V8 flags to node.
+const heaplens = spec('heaplens top', join(root, 'dist/cli/main.js'), ['top', profile, '--nodecount', '20']);
 const gzip = spec('gunzip alone (gzip -dc)', 'gzip', ['-dc', profile]);
 const nodeGunzip = spec('gunzip alone (node zlib)', 'node', ['-e', `require('zlib').gunzipSync(require('fs').readFileSync(${JSON.stringify(profile)}))`]);
 // Interleaved, so a slow moment of this (shared) machine hits every command alike.

@@ -66,12 +66,17 @@ function readMetrics(dir: string, target: string): MetricSample[] {
   const path = join(dir, target, 'metrics.jsonl');
   if (!existsSync(path)) return [];
   const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  // The last piece is '' when the file ends with a newline, else a line cut short by a kill: either way not a sample.
-  const complete = lines.slice(0, -1);
   const out: MetricSample[] = [];
-  complete.forEach((line, i) => {
-    if (line.trim() === '') return;
+  // A long run repeats a few dozen names and label sets thousands of times: keep one copy of each.
+  const names = new Map<string, string>();
+  const labelSets = new Map<string, Readonly<Record<string, string>>>();
+  // Line by line without splitting the file into an array first. The text after the last newline
+  // is '' or a line cut short by a kill: either way not a sample.
+  let lineNo = 0;
+  for (let start = 0, end = text.indexOf('\n'); end >= 0; start = end + 1, end = text.indexOf('\n', start)) {
+    const i = lineNo++;
+    const line = text.slice(start, end);
+    if (line.trim() === '') continue;
     let m: Partial<MetricSample>;
     try {
       m = JSON.parse(line) as Partial<MetricSample>;
@@ -81,8 +86,13 @@ function readMetrics(dir: string, target: string): MetricSample[] {
     if (typeof m.t !== 'number' || typeof m.name !== 'string' || typeof m.value !== 'number' || typeof m.labels !== 'object' || m.labels === null) {
       throw new RunReadError(`${path}:${i + 1}: malformed metric line (needs t, name, labels, value)`);
     }
-    out.push(m as MetricSample);
-  });
+    let name = names.get(m.name);
+    if (name === undefined) names.set(m.name, (name = m.name));
+    const labelsKey = JSON.stringify(m.labels);
+    let labels = labelSets.get(labelsKey);
+    if (labels === undefined) labelSets.set(labelsKey, (labels = m.labels));
+    out.push({ t: m.t, name, labels, value: m.value });
+  }
   return out;
 }
 

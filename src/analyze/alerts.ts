@@ -17,8 +17,8 @@ interface ActiveAlert {
   keepFiringSince: number | null;
 }
 
-/** A series to evaluate rules on, mutable so recording rules can add their output. */
-interface MutableSeries extends Series {
+/** A recording rule's output, growing evaluation by evaluation. */
+interface RecordedSeries extends Series {
   readonly t: number[];
   readonly v: number[];
 }
@@ -40,21 +40,29 @@ export interface RuleEvaluationOptions {
  * Recording rules add their output as new series, for the rules after them.
  */
 export function evaluateRules(ruleSet: RuleSet, input: readonly Series[], options: RuleEvaluationOptions): AlertResult[] {
-  const series: MutableSeries[] = input.map((s) => ({ labels: s.labels, t: [...s.t], v: [...s.v] }));
-  const byKey = new Map(series.map((s) => [labelsKey(s.labels), s]));
+  const series: Series[] = [...input];
+  const recorded = new Map<string, RecordedSeries>();
   const results: AlertResult[] = [];
   for (const group of ruleSet.groups) {
     const interval = group.intervalMs ?? options.intervalMs;
-    const parsed = group.rules.map((r) => ({ rule: r, expr: parsePromQL(r.expr) }));
+    const parsed = group.rules.map((r) => {
+      const expr = parsePromQL(r.expr);
+      return { rule: r, expr, threshold: r.kind === 'alert' ? thresholdOf(expr) : null };
+    });
     const states = parsed.map(() => new RuleState());
     // The grid ends on the last sample, so the newest values are always evaluated.
     const first = options.end - Math.floor((options.end - options.start) / interval) * interval;
     for (let ts = first; ts <= options.end; ts += interval) {
       const ctx = { series, intervalMs: interval };
-      parsed.forEach(({ rule, expr }, i) => {
+      parsed.forEach(({ rule, expr, threshold }, i) => {
         let samples: readonly Sample[];
+        let quantity: readonly Sample[] | null = null;
         try {
-          samples = toSamples(evaluate(expr, ts, ctx));
+          if (threshold) {
+            // `X op c`: evaluate X once; the alert's samples are those passing the comparison, as Prometheus filters.
+            quantity = toSamples(evaluate(threshold.quantity, ts, ctx));
+            samples = quantity.filter((q) => compare(threshold.op, q.value, threshold.value));
+          } else samples = toSamples(evaluate(expr, ts, ctx));
         } catch (e) {
           if (e instanceof EvaluationError) throw new EvaluationError(`${ruleSet.source}: ${rule.kind} "${rule.name}" in group "${group.name}": ${e.message}`);
           throw e;
@@ -63,10 +71,10 @@ export function evaluateRules(ruleSet: RuleSet, input: readonly Series[], option
           for (const s of samples) {
             const labels = { ...s.labels, ...rule.labels, __name__: rule.name };
             const key = labelsKey(labels);
-            let out = byKey.get(key);
+            let out = recorded.get(key);
             if (!out) {
               out = { labels, t: [], v: [] };
-              byKey.set(key, out);
+              recorded.set(key, out);
               series.push(out);
             }
             out.t.push(ts);
@@ -74,7 +82,7 @@ export function evaluateRules(ruleSet: RuleSet, input: readonly Series[], option
           }
           return;
         }
-        states[i]!.step(rule, expr, samples, ts, ctx);
+        states[i]!.step(rule, samples, quantity, ts);
       });
     }
     parsed.forEach(({ rule }, i) => {
@@ -88,6 +96,23 @@ function toSamples(v: Value): readonly Sample[] {
   if (v.type === 'vector') return v.samples;
   if (v.type === 'scalar') return [{ labels: {}, value: v.value }];
   return [];
+}
+
+function compare(op: string, l: number, r: number): boolean {
+  switch (op) {
+    case '>':
+      return l > r;
+    case '>=':
+      return l >= r;
+    case '<':
+      return l < r;
+    case '<=':
+      return l <= r;
+    case '==':
+      return l === r;
+    default:
+      return l !== r;
+  }
 }
 
 /** `X > 100000` and the like: the quantity an alert watches and its threshold, to say how close it came. */
@@ -152,10 +177,9 @@ class RuleState {
   private readonly open = new Map<string, { labels: Labels; from: number; to: number }>();
   private lastEval: number | null = null;
 
-  step(rule: AlertRule, expr: Expr, samples: readonly Sample[], ts: number, ctx: { series: readonly Series[]; intervalMs: number }): void {
-    const threshold = thresholdOf(expr);
-    if (threshold) {
-      for (const s of toSamples(evaluate(threshold.quantity, ts, ctx))) {
+  step(rule: AlertRule, samples: readonly Sample[], quantity: readonly Sample[] | null, ts: number): void {
+    if (quantity) {
+      for (const s of quantity) {
         this.quantitySeen = true;
         if (Number.isNaN(s.value)) continue;
         this.observedMax = this.observedMax === null ? s.value : Math.max(this.observedMax, s.value);

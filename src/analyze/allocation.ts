@@ -1,6 +1,6 @@
 import type { AllocationReport, GoroutineReport } from '../model/report.js';
 import type { MetricSample } from '../model/run.js';
-import { metricsAt, type SeriesPoint } from './series.js';
+import { metricsLookup, type SeriesPoint } from './series.js';
 import { mannKendall, theilSen } from './stats.js';
 import { rankSuspects } from './suspects.js';
 
@@ -51,10 +51,11 @@ export function goroutineReport(
   profiles: readonly GoroutineCounts[] = [],
 ): GoroutineReport | null {
   const fromProfiles = profiles.length >= 2;
+  const goroutinesAt = metricsLookup(metrics, ['go_goroutines']);
   const points = fromProfiles
     ? profiles.map((p) => ({ index: p.index, t: p.t, count: p.count }))
     : series
-        .map((p) => ({ index: p.index, t: p.t, count: metricsAt(metrics, ['go_goroutines'], p.t, (intervalMs ?? 10_000) / 2).get('go_goroutines') }))
+        .map((p) => ({ index: p.index, t: p.t, count: goroutinesAt(p.t, (intervalMs ?? 10_000) / 2).get('go_goroutines') }))
         .filter((p): p is { index: number; t: number; count: number } => p.count !== undefined);
   if (points.length < 2) return null;
   const counts = points.map((p) => p.count);

@@ -22,18 +22,12 @@ export function metricSeries(metrics: readonly MetricSample[], heap: readonly { 
   };
   for (const m of metrics) add({ ...m.labels, __name__: m.name }, m.t, m.value);
   for (const p of heap) add({ __name__: HEAP_SERIES_NAME }, p.t, p.heapInuseBytes);
-  const out = [...byKey.values()];
-  for (const s of out) {
+  return [...byKey.values()].map((s) => {
     // Samples are written in time order; a merged directory might not be.
-    if (s.t.some((t, i) => i > 0 && t < s.t[i - 1]!)) {
-      const order = s.t.map((_, i) => i).sort((a, b) => s.t[a]! - s.t[b]!);
-      const t = order.map((i) => s.t[i]!);
-      const v = order.map((i) => s.v[i]!);
-      s.t.splice(0, s.t.length, ...t);
-      s.v.splice(0, s.v.length, ...v);
-    }
-  }
-  return out;
+    const order = s.t.map((_, i) => i);
+    if (s.t.some((t, i) => i > 0 && t < s.t[i - 1]!)) order.sort((a, b) => s.t[a]! - s.t[b]!);
+    return { labels: s.labels, t: Float64Array.from(order, (i) => s.t[i]!), v: Float64Array.from(order, (i) => s.v[i]!) };
+  });
 }
 
 /** The memory series to watch: the first of MEMORY_METRICS present, its longest series. */

@@ -71,12 +71,20 @@ function nearest(series: TimedValues, t: number, tolerance: number): number | nu
 
 /** The metrics scraped nearest to `t` (within the tolerance), by name: what the target reported with a snapshot. */
 export function metricsAt(metrics: readonly MetricSample[], names: readonly string[], t: number, tolerance: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const name of names) {
-    const v = nearest(metricSeries(metrics, name), t, tolerance);
-    if (v !== null) out.set(name, v);
-  }
-  return out;
+  return metricsLookup(metrics, names)(t, tolerance);
+}
+
+/** metricsAt for many times: the named series are picked out once, then each lookup is a binary search. */
+export function metricsLookup(metrics: readonly MetricSample[], names: readonly string[]): (t: number, tolerance: number) => Map<string, number> {
+  const series = names.map((name) => [name, metricSeries(metrics, name)] as const);
+  return (t, tolerance) => {
+    const out = new Map<string, number>();
+    for (const [name, s] of series) {
+      const v = nearest(s, t, tolerance);
+      if (v !== null) out.set(name, v);
+    }
+    return out;
+  };
 }
 
 export type { SeriesPoint };

@@ -51,16 +51,19 @@ export interface TheilSen {
 
 export function theilSen(xs: readonly number[], ys: readonly number[], confidence = 0.95): TheilSen {
   const n = xs.length;
-  const slopes: number[] = [];
+  // n(n−1)/2 slopes: a typed array, sorted in place (a long series makes this the biggest allocation of the analysis).
+  const all = new Float64Array((n * (n - 1)) / 2);
+  let count = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       const dx = xs[j]! - xs[i]!;
-      if (dx !== 0) slopes.push((ys[j]! - ys[i]!) / dx);
+      if (dx !== 0) all[count++] = (ys[j]! - ys[i]!) / dx;
     }
   }
-  if (slopes.length === 0) return { slope: 0, intercept: n > 0 ? median([...ys]) : 0, low: 0, high: 0 };
-  slopes.sort((a, b) => a - b);
-  const slope = median(slopes);
+  if (count === 0) return { slope: 0, intercept: n > 0 ? median([...ys]) : 0, low: 0, high: 0 };
+  const slopes = all.subarray(0, count).sort();
+  const mid = count >> 1;
+  const slope = count % 2 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
   const intercept = median(ys.map((y, i) => y - slope * xs[i]!));
   // Sen's interval: ranks (N ± z·sqrt(Var S)) / 2 among the N ordered slopes.
   const varS = mannKendall(ys).varS;

@@ -3,7 +3,7 @@ import type { AlertResult, ReportPhase, Thresholds, VerdictKind } from '../model
 import { formatDuration } from '../model/duration.js';
 import { evaluateRules } from './alerts.js';
 import { memorySeries } from './metric-series.js';
-import { linearRegression, type Series } from './promql/evaluate.js';
+import { linearRegression, view, type Series } from './promql/evaluate.js';
 
 export interface ThresholdOptions {
   /** The range of the growth rule's deriv (default 5 minutes, the seed's). */
@@ -57,7 +57,8 @@ export function recommendThresholds(input: ThresholdInput, options: ThresholdOpt
   const watched = memorySeries(input.series);
   if (!watched) return null;
   const { name: metric, series } = watched;
-  const peak = Math.max(...series.v);
+  let peak = -Infinity;
+  for (const x of series.v) peak = Math.max(peak, x);
   const peakThreshold = niceCeil(peak * options.headroom);
 
   // Warm-up: the init / rapid-growth phases the heap starts with.
@@ -73,7 +74,7 @@ export function recommendThresholds(input: ThresholdInput, options: ThresholdOpt
   let windows = 0;
   const slopeOver = (first: number, last: number): void => {
     if (last - first + 1 < 3) return;
-    const [slope] = linearRegression(series.t.slice(first, last + 1), series.v.slice(first, last + 1), series.t[first]!);
+    const [slope] = linearRegression(view(series.t, first, last + 1), view(series.v, first, last + 1), series.t[first]!);
     windows++;
     if (maxSlope === null || slope > maxSlope) maxSlope = slope;
   };

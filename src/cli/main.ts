@@ -1,4 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// A small young generation: analysis makes short-lived garbage in bursts, and V8's default
+// lets the semi-spaces grow to 16 MiB each, which showed as ~30 MiB of peak RSS on a
+// 1000-snapshot run for no gain in speed (BENCHMARKS.md). `env -S` needs coreutils 8.30+ or macOS.
 import { Command, CommanderError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -13,11 +13,19 @@ import { matches } from './parse.js';
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** Sample times or values: typed arrays for collected series (windows are views, not copies). */
+export type Numbers = readonly number[] | Float64Array;
+
+/** A window of a series without copying it when it is a typed array. */
+export function view(a: Numbers, from: number, to: number): Numbers {
+  return a instanceof Float64Array ? a.subarray(from, to) : a.slice(from, to);
+}
+
 /** One time series: labels (with `__name__`) and samples in time order (unix ms). */
 export interface Series {
   readonly labels: Labels;
-  readonly t: readonly number[];
-  readonly v: readonly number[];
+  readonly t: Numbers;
+  readonly v: Numbers;
 }
 
 export interface Sample {
@@ -27,8 +35,8 @@ export interface Sample {
 
 export interface RangeSeries {
   readonly labels: Labels;
-  readonly t: readonly number[];
-  readonly v: readonly number[];
+  readonly t: Numbers;
+  readonly v: Numbers;
 }
 
 export type Value =
@@ -57,7 +65,7 @@ export function evaluate(expr: Expr, t: number, ctx: EvalContext): Value {
 }
 
 /** The last index with times[i] ≤ t, or -1. */
-function lastAtOrBefore(times: readonly number[], t: number): number {
+function lastAtOrBefore(times: Numbers, t: number): number {
   let lo = 0;
   let hi = times.length - 1;
   let found = -1;
@@ -104,7 +112,7 @@ function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
 }
 
 /** Least-squares slope and intercept (at interceptTime), with Prometheus 2.x's plain sums. */
-export function linearRegression(t: readonly number[], v: readonly number[], interceptTime: number): [number, number] {
+export function linearRegression(t: Numbers, v: Numbers, interceptTime: number): [number, number] {
   let n = 0;
   let sumX = 0;
   let sumY = 0;
@@ -204,7 +212,7 @@ class Evaluator {
       let first = lastAtOrBefore(s.t, start - 1) + 1;
       if (first > last) continue;
       if (first < 0) first = 0;
-      out.push({ labels: s.labels, t: s.t.slice(first, last + 1), v: s.v.slice(first, last + 1) });
+      out.push({ labels: s.labels, t: view(s.t, first, last + 1), v: view(s.v, first, last + 1) });
     }
     return out;
   }
