@@ -60,19 +60,8 @@ function lineFitter(xs: readonly number[], ys: readonly number[]) {
     sxy[i + 1] = sxy[i]! + xs[i]! * ys[i]!;
     syy[i + 1] = syy[i]! + ys[i]! * ys[i]!;
   }
-  /** Residual sum of squares of the fit over points [a, b], allocating nothing (the O(n²) search calls it). */
-  const sse = (a: number, b: number): number => {
-    const m = b - a + 1;
-    const X = sx[b + 1]! - sx[a]!;
-    const Y = sy[b + 1]! - sy[a]!;
-    const cxx = sxx[b + 1]! - sxx[a]! - (X * X) / m;
-    const cxy = sxy[b + 1]! - sxy[a]! - (X * Y) / m;
-    const cyy = syy[b + 1]! - syy[a]! - (Y * Y) / m;
-    const slope = cxx > 0 ? cxy / cxx : 0;
-    return Math.max(0, cyy - slope * cxy);
-  };
   /** Fit over points [a, b]: slope, intercept and residual sum of squares. */
-  const fit = (a: number, b: number): { slope: number; intercept: number; sse: number } => {
+  return (a: number, b: number): { slope: number; intercept: number; sse: number } => {
     const m = b - a + 1;
     const X = sx[b + 1]! - sx[a]!;
     const Y = sy[b + 1]! - sy[a]!;
@@ -82,7 +71,6 @@ function lineFitter(xs: readonly number[], ys: readonly number[]) {
     const slope = cxx > 0 ? cxy / cxx : 0;
     return { slope, intercept: (Y - slope * X) / m, sse: Math.max(0, cyy - slope * cxy) };
   };
-  return { fit, sse };
 }
 
 /** Segments and classifies a heap (or RSS) series; returns phases in time order. */
@@ -97,7 +85,7 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
   const xs = pos.map((i) => (series[i]!.t - t0) / 1000);
   const ys = pos.map((i) => series[i]!.bytes);
   const n = xs.length;
-  const { fit, sse } = lineFitter(xs, ys);
+  const fit = lineFitter(xs, ys);
   const sigma = noiseLevel(ys);
   const beta = 3 * sigma * sigma * Math.log(Math.max(n, 2));
 
@@ -108,7 +96,7 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
   for (let j = 2; j <= n; j++) {
     for (let i = 0; i <= j - 2; i++) {
       if (best[i] === Infinity) continue;
-      const cost = best[i]! + sse(i, j - 1) + beta;
+      const cost = best[i]! + fit(i, j - 1).sse + beta;
       if (cost < best[j]!) {
         best[j] = cost;
         cut[j] = i;
