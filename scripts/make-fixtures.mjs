@@ -6,6 +6,12 @@
 //
 //   npm run build && node scripts/make-fixtures.mjs [--seconds 90] [--interval 1s] [--modes plateau,leak,spike,sawtooth]
 //
+// Comparison runs (for `heaplens compare` tests; no profiles, no goldens):
+//   npm run build && node scripts/make-fixtures.mjs --compare
+//   test/fixtures/compare/plateau-b     a second, separate plateau run (same settings as runs/plateau)
+//   test/fixtures/compare/openapi-off   plateau mode without the memory-cached discovery client
+//   test/fixtures/compare/openapi-on    plateau mode with it (collected alongside openapi-off)
+//
 // Outputs:
 //   test/fixtures/runs/<mode>/       heap + goroutine profile every interval, /metrics, run.json
 //   test/fixtures/profiles/          stand-alone profiles of the plateau workload: allocs, cpu
@@ -22,8 +28,16 @@ const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);
 const seconds = Number(flag('seconds', '90'));
 const interval = flag('interval', '1s');
-const modes = flag('modes', 'plateau,leak,spike,sawtooth').split(',');
-const runs = join(root, 'test/fixtures/runs');
+const compare = args.includes('--compare');
+// name=mode[:workload flag ...]
+const specs = (compare ? 'plateau-b=plateau,openapi-off=plateau:--openapi-cache=off,openapi-on=plateau:--openapi-cache=on' : flag('modes', 'plateau,leak,spike,sawtooth'))
+  .split(',')
+  .map((spec) => {
+    const [name, rest] = spec.includes('=') ? spec.split('=') : [spec, spec];
+    const [mode, ...extra] = rest.split(':');
+    return { name, mode, extra };
+  });
+const runs = join(root, compare ? 'test/fixtures/compare' : 'test/fixtures/runs');
 const profiles = join(root, 'test/fixtures/profiles');
 const cli = join(root, 'dist/cli/main.js');
 
@@ -31,8 +45,8 @@ const build = mkdtempSync(join(tmpdir(), 'operator-sim-'));
 const binary = join(build, 'operator-sim');
 execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(root, 'examples/operator-sim'), stdio: 'inherit' });
 
-function startWorkload(mode) {
-  const child = spawn(binary, ['--mode', mode, '--seed', '1', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+function startWorkload(mode, extra = []) {
+  const child = spawn(binary, ['--mode', mode, '--seed', '1', '--listen', '127.0.0.1:0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolvePromise, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => {
@@ -44,14 +58,14 @@ function startWorkload(mode) {
   });
 }
 
-function collect(mode, base) {
-  const out = join(runs, mode);
+function collect(name, base) {
+  const out = join(runs, name);
   rmSync(out, { recursive: true, force: true });
-  const args = ['collect', '--target', `operator-sim=${base}`, '--out', out, '--name', `operator-sim-${mode}`];
+  const args = ['collect', '--target', `operator-sim=${base}`, '--out', out, '--name', `operator-sim-${name}`];
   args.push('--interval', interval, '--duration', `${seconds}s`, '--profiles', 'heap,goroutine', '--quiet');
   return new Promise((resolvePromise, reject) => {
     const child = spawn('node', [cli, ...args], { stdio: 'inherit' });
-    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`collect ${mode} exited ${code}`))));
+    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`collect ${name} exited ${code}`))));
   });
 }
 
@@ -62,20 +76,20 @@ async function fetchTo(url, file) {
 }
 
 await Promise.all(
-  modes.map(async (mode) => {
-    const { child, base } = await startWorkload(mode);
+  specs.map(async ({ name, mode, extra }) => {
+    const { child, base } = await startWorkload(mode, extra);
     try {
-      await collect(mode, base);
-      if (mode === 'plateau') {
+      await collect(name, base);
+      if (name === 'plateau' && !compare) {
         mkdirSync(profiles, { recursive: true });
         await fetchTo(`${base}/debug/pprof/allocs`, join(profiles, 'allocs.pb.gz'));
         await fetchTo(`${base}/debug/pprof/profile?seconds=3`, join(profiles, 'cpu.pb.gz'));
       }
-      console.log(`${mode}: collected into ${join(runs, mode)}`);
+      console.log(`${name}: collected into ${join(runs, name)}`);
     } finally {
       child.kill('SIGTERM');
     }
   }),
 );
 rmSync(build, { recursive: true, force: true });
-execFileSync('bash', [join(root, 'scripts/make-goldens.sh')], { stdio: 'inherit' });
+if (!compare) execFileSync('bash', [join(root, 'scripts/make-goldens.sh')], { stdio: 'inherit' });
