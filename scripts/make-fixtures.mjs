@@ -33,7 +33,8 @@ const compare = args.includes('--compare');
 const specs = (compare ? 'plateau-b=plateau,openapi-off=plateau:--openapi-cache=off,openapi-on=plateau:--openapi-cache=on' : flag('modes', 'plateau,leak,spike,sawtooth'))
   .split(',')
   .map((spec) => {
-    const [name, rest] = spec.includes('=') ? spec.split('=') : [spec, spec];
+    const eq = spec.indexOf('=');
+    const [name, rest] = eq >= 0 ? [spec.slice(0, eq), spec.slice(eq + 1)] : [spec, spec];
     const [mode, ...extra] = rest.split(':');
     return { name, mode, extra };
   });

@@ -7,6 +7,8 @@ import { AlertRulesError } from '../adapters/alert-rules-file.js';
 import { CatalogError } from '../adapters/recommendation-catalog.js';
 import { YamlFileError } from '../adapters/yaml-file.js';
 import { EvaluationError } from '../analyze/promql/evaluate.js';
+import { BudgetFileError } from '../adapters/budget-file.js';
+import { CompareInputError } from '../adapters/compare-input.js';
 
 /** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
 export const EXIT_OK = 0;
@@ -23,6 +25,8 @@ export class UsageError extends Error {
 /** The one place typed errors become exit codes and one-line messages. */
 export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof UsageError) return { code: EXIT_USAGE, message: err.message };
+  if (err instanceof BudgetFileError) return { code: EXIT_USAGE, message: err.message };
+  if (err instanceof CompareInputError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof ProfileFileError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof QueryError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof RunDirError) return { code: EXIT_INPUT, message: err.message };

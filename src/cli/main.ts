@@ -7,6 +7,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registerAnalyze } from './commands/analyze.js';
 import { registerRules } from './commands/rules.js';
+import { registerCheck, registerCompare } from './commands/compare.js';
 import { registerCollect, registerRun } from './commands/collect.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerTop } from './commands/top.js';
@@ -18,7 +19,7 @@ import { VERSION } from '../version.js';
 type Register = (program: Command, io: CliIo, exit: (code: number) => void) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: readonly Register[] = [registerTop, registerCollect, registerDaemon, registerRun, registerAnalyze, registerRules];
+const COMMANDS: readonly Register[] = [registerTop, registerCollect, registerDaemon, registerRun, registerAnalyze, registerRules, registerCompare, registerCheck];
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
