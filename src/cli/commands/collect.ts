@@ -7,6 +7,8 @@ import { loadAlertRules } from '../../adapters/alert-rules-file.js';
 import { loadCatalog } from '../../adapters/recommendation-catalog.js';
 import { loadComponentRules } from '../../adapters/rule-packs.js';
 import { addAnalysisFlags, analysisOptions, type AnalysisFlags } from '../analysis-flags.js';
+import { loadBudget } from '../../adapters/budget-file.js';
+import { reportBudget } from './compare.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import { collect, redactUrl, type CollectConfig, type CollectTarget, type PrometheusSource } from '../../adapters/collector.js';
 import { createHttpGet } from '../../adapters/http-get.js';
@@ -235,9 +237,11 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
       program
         .command('run')
         .description('collect while a command runs, then analyse: heaplens run --target ... --out RUN -- CMD ARGS')
-        .argument('<command...>', 'the command to run (after --)'),
+        .argument('<command...>', 'the command to run (after --)')
+        .option('--budget <file>', 'check the analysis against this budget (YAML); exit 1 on a violation when the command succeeded'),
     ),
-  ).action(async (command: string[], flags: CollectFlags & AnalysisFlags) => {
+  ).action(async (command: string[], flags: CollectFlags & AnalysisFlags & { budget?: string }) => {
+    const budget = flags.budget !== undefined ? loadBudget(flags.budget) : null;
     const prepared = prepareCollect(flags, process.argv.slice(2));
     // Rule files are read before the command starts: a typo must not cost a whole run.
     loadComponentRules(flags.components);
@@ -257,6 +261,7 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
     controller.abort('command exited');
     const collectCode = await collected;
     // Then the analysis, into the run directory, when there is something to analyse.
+    let gateCode = 0;
     if (collectCode === 0) {
       try {
         const input = await loadRunInput(flags.out, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
@@ -266,12 +271,14 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
           for (const t of report.targets) io.stderr(`${t.name}: ${t.verdict.kind} — ${t.verdict.reason}\n`);
           io.stderr(`report: ${join(flags.out, 'report.md')}\n`);
         }
+        if (budget) gateCode = reportBudget(budget, report, io);
       } catch (e) {
         io.stderr(`heaplens: analysis of ${flags.out} failed: ${(e as Error).message}\n`);
         exit(cmdCode !== 0 ? cmdCode : EXIT_INPUT);
         return;
       }
     }
-    exit(cmdCode !== 0 ? cmdCode : collectCode);
+    // The command's failure comes first, then the collection's, then the budget's.
+    exit(cmdCode !== 0 ? cmdCode : collectCode !== 0 ? collectCode : gateCode);
   });
 }
