@@ -79,13 +79,16 @@ export function violationLine(v: BudgetViolation): string {
   return escapeTerminal(`${v.target}: ${v.rule}: limit ${v.limit}, actual ${v.actual}`);
 }
 
+/** GitHub workflow commands: data escapes %, CR and LF; property values also ':' and ','. */
+const workflowData = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const workflowProperty = (text: string): string => workflowData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
 /** Prints violations (and GitHub Actions annotations when running there); returns the exit code. */
 export function reportBudget(budget: Budget, report: Report, io: CliIo, env: NodeJS.ProcessEnv = process.env): number {
   const violations = checkBudget(report, budget);
   for (const v of violations) {
     io.stderr(`${violationLine(v)}\n`);
-    // GitHub's workflow command: newlines and % must be escaped in the message.
-    if (env.GITHUB_ACTIONS === 'true') io.stdout(`::error title=heaplens budget (${budget.source})::${violationLine(v).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
+    if (env.GITHUB_ACTIONS === 'true') io.stdout(`::error title=${workflowProperty(`heaplens budget (${budget.source})`)}::${workflowData(violationLine(v))}\n`);
   }
   return violations.length > 0 ? EXIT_GATE : 0;
 }
