@@ -51,6 +51,8 @@ export interface CollectorIo {
   /** Resolves after `ms`, or early when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   get: HttpGet;
+  /** For the Prometheus API: without the targets' credentials. Defaults to `get`. */
+  prometheusGet?: HttpGet;
   writer: {
     writeFileAtomic(rel: string, data: Uint8Array | string): void;
     appendLines(rel: string, lines: readonly string[]): void;
@@ -248,7 +250,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
       const key = `${q.target}/${q.name}`;
       const from = pulledUntil.get(key) ?? start;
       try {
-        const samples = await queryRange(io.get, source.url, q.name, q.query, { startMs: from, endMs: untilMs, stepMs: config.intervalMs }, signal);
+        const samples = await queryRange(io.prometheusGet ?? io.get, source.url, q.name, q.query, { startMs: from, endMs: untilMs, stepMs: config.intervalMs }, signal);
         const fresh = samples.filter((m) => m.t > from || (from === start && m.t === start));
         io.writer.appendLines(`${q.target}/metrics.jsonl`, fresh.map((m) => JSON.stringify(m)));
         pulledUntil.set(key, untilMs);

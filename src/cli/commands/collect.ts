@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
@@ -11,7 +12,7 @@ import { loadBudget } from '../../adapters/budget-file.js';
 import { reportBudget } from './compare.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import { collect, redactUrl, type CollectConfig, type CollectTarget, type PrometheusSource } from '../../adapters/collector.js';
-import { createHttpGet } from '../../adapters/http-get.js';
+import { createHttpGet, type HttpClientOptions } from '../../adapters/http-get.js';
 import { DEFAULT_MAX_PROFILE_BYTES } from '../../adapters/profile-file.js';
 import { RunDirError, RunDirWriter, checkTargetName } from '../../adapters/run-dir.js';
 import type { ProfileKind } from '../../model/run.js';
@@ -40,6 +41,12 @@ interface CollectFlags {
   prometheus?: string;
   query: string[];
   live?: boolean;
+  header: string[];
+  bearerTokenFile?: string;
+  caFile?: string;
+  cert?: string;
+  key?: string;
+  insecureSkipVerify?: boolean;
 }
 
 const KINDS: readonly ProfileKind[] = ['heap', 'allocs', 'goroutine', 'cpu'];
@@ -62,6 +69,12 @@ export function addCollectFlags(cmd: Command): Command {
     .option('--prometheus <url>', 'Prometheus-compatible API (Prometheus, VictoriaMetrics, Thanos, Mimir) to pull --query series from')
     .option('--query <[target/]name=promql>', 'series to pull over the run, stored as NAME in the target\'s metrics.jsonl (repeatable)', collectList, [])
     .option('--live', 'pull --query series every interval too, not only at the end')
+    .option('--header <"Name: value">', 'HTTP header sent to the targets, e.g. "Authorization: Bearer ..." (repeatable; never stored)', collectList, [])
+    .option('--bearer-token-file <file>', 'send "Authorization: Bearer <file contents>" to the targets (read once; never stored)')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to verify HTTPS targets with')
+    .option('--cert <file>', 'PEM client certificate for targets that require mutual TLS (with --key)')
+    .option('--key <file>', 'PEM private key of --cert')
+    .option('--insecure-skip-verify', 'do not verify HTTPS targets\' certificates (TLS verification is on by default)')
     .option('--name <name>', 'run name (default: the directory name)')
     .option('--quiet', 'print nothing while collecting')
     .option('--json', 'print one JSON event per snapshot on stdout');
@@ -106,7 +119,7 @@ export function collectConfig(flags: CollectFlags, commandLine: readonly string[
   return {
     name: flags.name ?? basename(flags.out),
     // Credentials in URLs never reach the manifest.
-    commandLine: commandLine.map((a) => (/^[a-z]+:\/\//i.test(a) ? redactUrl(a) : a.includes('=http') ? a.replace(/=(https?:\/\/.*)$/, (_, u: string) => `=${redactUrl(u)}`) : a)),
+    commandLine: redactCommandLine(commandLine),
     targets,
     intervalMs: flags.interval,
     durationMs: flags.duration ?? null,
@@ -164,6 +177,7 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 interface PreparedCollect {
   readonly config: CollectConfig;
+  readonly client: HttpClientOptions;
   readonly writer: RunDirWriter;
   readonly flags: CollectFlags;
 }
@@ -171,14 +185,61 @@ interface PreparedCollect {
 /** Checks the flags and creates the run directory: everything that can fail before collection starts. */
 function prepareCollect(flags: CollectFlags, commandLine: readonly string[]): PreparedCollect {
   const config = collectConfig(flags, commandLine);
-  return { config, writer: RunDirWriter.create(flags.out), flags };
+  const client = targetClient(flags);
+  return { config, client, writer: RunDirWriter.create(flags.out), flags };
+}
+
+const readSecretFile = (flag: string, path: string): Buffer => {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+};
+
+/** Headers and TLS material for the targets, read once before collection starts. Nothing of it is written anywhere. */
+export function targetClient(flags: Pick<CollectFlags, 'header' | 'bearerTokenFile' | 'caFile' | 'cert' | 'key' | 'insecureSkipVerify'>): HttpClientOptions {
+  const headers: Record<string, string> = {};
+  for (const h of flags.header ?? []) {
+    const m = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*:\s*(.*)$/.exec(h);
+    if (!m) throw new UsageError(`--header: expected "Name: value", got a value without a header name`);
+    if (/[\r\n]/.test(m[2]!)) throw new UsageError(`--header ${m[1]}: the value may not contain line breaks`);
+    headers[m[1]!.toLowerCase()] = m[2]!;
+  }
+  if (flags.bearerTokenFile !== undefined) {
+    const token = readSecretFile('--bearer-token-file', flags.bearerTokenFile).toString('utf8').trim();
+    if (token === '' || /[\r\n]/.test(token)) throw new UsageError(`--bearer-token-file: ${flags.bearerTokenFile} must hold one token on one line`);
+    headers.authorization = `Bearer ${token}`;
+  }
+  if ((flags.cert === undefined) !== (flags.key === undefined)) throw new UsageError('--cert and --key go together');
+  return {
+    headers,
+    ...(flags.caFile !== undefined ? { ca: readSecretFile('--ca-file', flags.caFile) } : {}),
+    ...(flags.cert !== undefined ? { cert: readSecretFile('--cert', flags.cert), key: readSecretFile('--key', flags.key!) } : {}),
+    rejectUnauthorized: flags.insecureSkipVerify !== true,
+  };
+}
+
+/** The command line as stored in run.json: header values and URL credentials removed. */
+export function redactCommandLine(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const prev = args[i - 1];
+    if (prev === '--header') out.push(a.replace(/:.*$/s, ': <redacted>'));
+    else if (a.startsWith('--header=')) out.push(a.replace(/^(--header=[^:]*):.*$/s, '$1: <redacted>'));
+    else if (/^[a-z]+:\/\//i.test(a)) out.push(redactUrl(a));
+    else if (a.includes('=http')) out.push(a.replace(/=(https?:\/\/.*)$/, (_, u: string) => `=${redactUrl(u)}`));
+    else out.push(a);
+  }
+  return out;
 }
 
 /**
  * Runs a collection until it ends; SIGINT/SIGTERM end it at once (cleanly),
  * `end` after the scrapes in flight (`run` passes "command exited"). Returns the exit code.
  */
-async function executeCollect({ config, writer, flags }: PreparedCollect, io: CliIo, end?: AbortSignal): Promise<number> {
+async function executeCollect({ config, client, writer, flags }: PreparedCollect, io: CliIo, end?: AbortSignal): Promise<number> {
   const controller = new AbortController();
   const daemonDone = announceDaemon(flags.out);
   // A background collector's SIGTERM is `heaplens stop`: a planned end, after the scrapes in flight.
@@ -190,7 +251,7 @@ async function executeCollect({ config, writer, flags }: PreparedCollect, io: Cl
   end?.addEventListener('abort', () => planned.abort(end.reason), { once: true });
   try {
     const progress = createProgress(progressMode(flags), io, config.targets.map((t) => t.name), Date.now());
-    const manifest = await collect(config, { now: Date.now, sleep, get: createHttpGet(), writer, event: progress }, controller.signal, planned.signal);
+    const manifest = await collect(config, { now: Date.now, sleep, get: createHttpGet(client), prometheusGet: createHttpGet(), writer, event: progress }, controller.signal, planned.signal);
     const empty = manifest.targets.filter((t) => !manifest.snapshots.some((s) => s.target === t.name && s.kind === 'heap' && s.status === 'ok'));
     if (empty.length > 0) {
       const first = empty[0]!;

@@ -65,7 +65,7 @@ export function registerDaemon(program: Command, io: CliIo, exit: (code: number)
       const args = process.argv.slice(2);
       args[args.indexOf('start')] = 'collect';
       const log = openSync(join(dir, DAEMON_LOG), 'a');
-      const child = spawn(process.execPath, [CLI, ...args, '--quiet'], {
+      const child = spawn(process.execPath, ['--max-semi-space-size=4', CLI, ...args, '--quiet'], {
         detached: true,
         stdio: ['ignore', log, log],
         env: { ...process.env, HEAPLENS_DAEMON: '1' },
