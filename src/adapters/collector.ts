@@ -47,7 +47,10 @@ export interface PrometheusSource {
 
 /** What the collector needs from the world, passed in so tests control time. */
 export interface CollectorIo {
+  /** Wall-clock unix ms: what timestamps say. */
   now(): number;
+  /** A clock that never jumps (performance.now), for the schedule; defaults to `now`. */
+  monotonic?(): number;
   /** Resolves after `ms`, or early when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
   get: HttpGet;
@@ -95,7 +98,11 @@ const METRIC_PREFIXES = ['process_', 'go_'];
  */
 export async function collect(config: CollectConfig, io: CollectorIo, signal: AbortSignal, end?: AbortSignal): Promise<RunManifest> {
   const start = io.now();
-  const deadline = config.durationMs !== null ? start + config.durationMs : Infinity;
+  // The schedule runs on the monotonic clock, so a wall-clock step (NTP, a VM resumed) neither
+  // stalls nor rushes it; timestamps stay wall-clock, and a step is recorded as an event.
+  const mono = (): number => (io.monotonic ? io.monotonic() : io.now());
+  const monoStart = mono();
+  const deadline = config.durationMs !== null ? monoStart + config.durationMs : Infinity;
   const snapshots: SnapshotEntry[] = [];
   const events: RunEvent[] = [];
   const targets = new Map<string, RunTarget>(config.targets.map((t) => [t.name, { name: t.name, url: redactUrl(t.url), profiles: config.profiles, stoppedAt: null, stopReason: null }]));
@@ -148,12 +155,25 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
     let stored = 0;
     let metricsFailing = false;
     const kinds = config.profiles.filter((k) => k !== 'cpu');
+    let lastWall = io.now();
+    let lastMono = mono();
+    let lastStartTime: number | null = null;
+    let lastNumGc: number | null = null;
     for (let k = 0; !ending(); ) {
-      const due = start + k * config.intervalMs;
-      if (due >= deadline) return;
-      const wait = due - io.now();
+      const dueMono = monoStart + k * config.intervalMs;
+      if (dueMono >= deadline) return;
+      const wait = dueMono - mono();
       if (wait > 0) await io.sleep(wait, stopWaiting);
       if (ending()) return;
+      const due = start + k * config.intervalMs;
+      const [wallNow, monoNow] = [io.now(), mono()];
+      const step = wallNow - lastWall - (monoNow - lastMono);
+      if (Math.abs(step) > Math.max(1000, config.intervalMs)) {
+        const message = `wall clock stepped ${step > 0 ? 'forward' : 'back'} by ${Math.round(Math.abs(step) / 1000)} s; the schedule kept its pace`;
+        events.push({ t: wallNow, target: target.name, kind: 'clock-jump', message });
+        log(target.name, message);
+      }
+      [lastWall, lastMono] = [wallNow, monoNow];
 
       let rssBytes: number | null = null;
       // Metrics first: an RSS reading taken just before the heap profile describes the same moment.
@@ -161,6 +181,19 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
         const result = await scrapeMetrics(target, config, io, stopAll.signal);
         if (result.error === null) {
           rssBytes = result.rss;
+          // A restarted process: a new start time, or cumulative counters going back.
+          const restarted =
+            lastStartTime !== null && result.startTime !== null ? Math.abs(result.startTime - lastStartTime) > 0.5 : lastNumGc !== null && result.numGc !== null && result.numGc < lastNumGc;
+          if (restarted) {
+            const message =
+              lastStartTime !== null && result.startTime !== null
+                ? `target restarted: process start time ${new Date(lastStartTime * 1000).toISOString()} → ${new Date(result.startTime * 1000).toISOString()}`
+                : `target restarted: go_memstats_num_gc went back from ${lastNumGc} to ${result.numGc}`;
+            events.push({ t: io.now(), target: target.name, kind: 'target-restarted', message });
+            log(target.name, message);
+          }
+          lastStartTime = result.startTime ?? lastStartTime;
+          lastNumGc = result.numGc ?? lastNumGc;
           io.writer.appendLines(`${target.name}/metrics.jsonl`, result.samples.map((s) => JSON.stringify(s)));
           if (metricsFailing) log(target.name, 'metrics scrape recovered');
           metricsFailing = false;
@@ -206,7 +239,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
         return;
       }
       // The next due time after now; ticks missed while a scrape ran long are skipped, and said so.
-      const next = Math.max(k + 1, Math.floor((io.now() - start) / config.intervalMs) + 1);
+      const next = Math.max(k + 1, Math.floor((mono() - monoStart) / config.intervalMs) + 1);
       if (next > k + 1) {
         const message = `${next - k - 1} tick(s) skipped: the scrape took longer than the interval`;
         events.push({ t: io.now(), target: target.name, kind: 'ticks-skipped', message });
@@ -217,7 +250,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   };
 
   const cpuLoop = async (target: CollectTarget): Promise<void> => {
-    for (let index = 0; !ending() && io.now() + config.cpuSeconds * 1000 <= deadline; index++) {
+    for (let index = 0; !ending() && mono() + config.cpuSeconds * 1000 <= deadline; index++) {
       if (targets.get(target.name)!.stoppedAt !== null) return;
       const due = io.now();
       const entry = await scrapeProfile(target, 'cpu', index, due, config, io, stopAll.signal);
@@ -263,7 +296,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
     }
   };
   const liveLoop = async (): Promise<void> => {
-    while (!ending() && io.now() < deadline) {
+    while (!ending() && mono() < deadline) {
       await io.sleep(config.intervalMs, stopWaiting);
       if (!ending()) await pullQueries(io.now());
     }
@@ -291,6 +324,14 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   if (!fatal) {
     log(null, `run ended: ${reason}`);
     io.writer.writeManifest(final);
+  } else {
+    // Best effort: say why the run failed. On a full disk this write fails too, and the last
+    // manifest written (atomically) stays as it was: valid, status "running".
+    try {
+      io.writer.writeManifest(final);
+    } catch {
+      // already failing for the reason in `fatal`
+    }
   }
   io.event({ type: 'end', reason, status, t: io.now() });
   if (fatal) throw fatal;
@@ -365,6 +406,9 @@ function describeBody(body: Uint8Array): string {
 interface ScrapedMetrics {
   readonly samples: MetricSample[];
   readonly rss: number | null;
+  /** process_start_time_seconds and go_memstats_num_gc: how a restart shows. */
+  readonly startTime: number | null;
+  readonly numGc: number | null;
   readonly error: string | null;
 }
 
@@ -372,19 +416,23 @@ async function scrapeMetrics(target: CollectTarget, config: CollectConfig, io: C
   const t = io.now();
   try {
     const res = await io.get(`${target.url}/metrics`, { timeoutMs: config.timeoutMs, maxBytes: 64 << 20, signal });
-    if (res.status !== 200) return { samples: [], rss: null, error: `HTTP ${res.status}` };
+    if (res.status !== 200) return { samples: [], rss: null, startTime: null, numGc: null, error: `HTTP ${res.status}` };
     const exposed = parsePrometheusText(new TextDecoder().decode(res.body));
     const samples: MetricSample[] = [];
     let rss: number | null = null;
+    let startTime: number | null = null;
+    let numGc: number | null = null;
     for (const s of exposed) {
+      if (s.name === 'process_start_time_seconds') startTime = s.value;
+      if (s.name === 'go_memstats_num_gc') numGc = s.value;
       if (!METRIC_PREFIXES.some((p) => s.name.startsWith(p)) && !config.metricPatterns.some((re) => re.test(s.name))) continue;
       samples.push({ t: s.timestampMs ?? t, name: s.name, labels: s.labels, value: s.value });
       if (s.name === 'process_resident_memory_bytes') rss = s.value;
     }
-    return { samples, rss, error: null };
+    return { samples, rss, startTime, numGc, error: null };
   } catch (e) {
-    if (e instanceof HttpError || e instanceof MetricsFormatError) return { samples: [], rss: null, error: e.message };
-    if (signal.aborted) return { samples: [], rss: null, error: 'aborted' };
+    if (e instanceof HttpError || e instanceof MetricsFormatError) return { samples: [], rss: null, startTime: null, numGc: null, error: e.message };
+    if (signal.aborted) return { samples: [], rss: null, startTime: null, numGc: null, error: 'aborted' };
     throw e;
   }
 }

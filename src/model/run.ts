@@ -57,7 +57,7 @@ export interface SnapshotEntry {
 export interface RunEvent {
   readonly t: number;
   readonly target: string | null;
-  readonly kind: 'target-stopped' | 'ticks-skipped' | 'metrics-failed' | 'note';
+  readonly kind: 'target-stopped' | 'ticks-skipped' | 'metrics-failed' | 'target-restarted' | 'clock-jump' | 'note';
   readonly message: string;
 }
 

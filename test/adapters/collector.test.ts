@@ -5,9 +5,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, type CollectConfig, type CollectEvent } from '../../src/adapters/collector.js';
 import { createHttpGet } from '../../src/adapters/http-get.js';
-import { RunDirWriter } from '../../src/adapters/run-dir.js';
+import { RunDirError, RunDirWriter } from '../../src/adapters/run-dir.js';
+import { execFileSync } from 'node:child_process';
+import { runBuiltCli } from '../helpers/run-cli.js';
 import type { RunManifest } from '../../src/model/run.js';
-import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { METRICS, startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { readRunDir } from '../../src/adapters/run-reader.js';
 
 /** Virtual time: sleeping advances the clock at once, so schedules are exact and tests fast. */
 function virtualClock(startMs = 1_700_000_000_000) {
@@ -164,4 +167,130 @@ describe('collect --prometheus --live', () => {
       api.close();
     }
   });
+});
+
+describe('collect: a trickling or resetting target', () => {
+  it('gives up on a body trickling in (slowloris) at the timeout, and on a reset connection, then collects again', async () => {
+    server.script('trickle', 'reset', 'ok');
+    const { manifest } = await run(config({ durationMs: 4000, timeoutMs: 800 }), { ...virtualClock(), sleep: (ms: number) => new Promise((r) => setTimeout(r, Math.min(ms, 50))) } as ReturnType<typeof virtualClock>);
+    const heap = manifest.snapshots.filter((s) => s.kind === 'heap');
+    expect(heap[0]).toMatchObject({ status: 'failed', error: 'no complete response within 800 ms' });
+    expect(heap[1]).toMatchObject({ status: 'failed' });
+    expect(heap[1]!.error).toMatch(/connection reset|cut off|closed/);
+    expect(heap.slice(2).every((s) => s.status === 'ok')).toBe(true);
+    expect((await readRunDir(dir)).targets[0]!.snapshots.length).toBe(heap.length - 2);
+  }, 20_000);
+});
+
+describe('collect: restarts and clock steps', () => {
+  it('records a target restart (new process start time, then counters going back) and keeps collecting', async () => {
+    server.setMetrics(`${METRICS}process_start_time_seconds 1.7e+09\ngo_memstats_num_gc 40\n`);
+    const clock = virtualClock();
+    const events: CollectEvent[] = [];
+    const done = collect(
+      config({ durationMs: 8000 }),
+      {
+        now: clock.now,
+        sleep: async (ms) => {
+          await clock.sleep(ms);
+          const elapsed = clock.now() - 1_700_000_000_000;
+          // Restarted at 3 s (a new start time), and again at 6 s with no start time exposed (GC count back to 1).
+          if (elapsed >= 3000 && elapsed < 6000) server.setMetrics(`${METRICS}process_start_time_seconds 1.7e+09\ngo_memstats_num_gc 45\n`.replace('1.7e+09', '1.700000003e+09'));
+          if (elapsed >= 6000) server.setMetrics(`${METRICS}go_memstats_num_gc 1\n`);
+        },
+        get: createHttpGet(),
+        writer: RunDirWriter.create(dir),
+        event: (e) => events.push(e),
+      },
+      new AbortController().signal,
+    );
+    const manifest = await done;
+    const restarts = manifest.events.filter((e) => e.kind === 'target-restarted');
+    expect(restarts.map((e) => e.message)).toEqual([
+      'target restarted: process start time 2023-11-14T22:13:20.000Z → 2023-11-14T22:13:23.000Z',
+      'target restarted: go_memstats_num_gc went back from 45 to 1',
+    ]);
+    expect(manifest.snapshots.filter((s) => s.status === 'ok')).toHaveLength(8);
+    // Still a readable, analysable run.
+    expect((await readRunDir(dir)).targets[0]!.snapshots).toHaveLength(8);
+  });
+
+  it('keeps its pace when the wall clock steps, and says so', async () => {
+    const clock = virtualClock();
+    let mono = 0;
+    const manifest = await collect(
+      config({ durationMs: 6000 }),
+      {
+        now: clock.now,
+        monotonic: () => mono,
+        sleep: async (ms) => {
+          mono += ms;
+          await clock.sleep(ms);
+          // An NTP step back by an hour after the third tick.
+          if (mono === 3000) clock.advance(-3_600_000);
+        },
+        get: createHttpGet(),
+        writer: RunDirWriter.create(dir),
+        event: () => {},
+      },
+      new AbortController().signal,
+    );
+    expect(manifest.snapshots.filter((s) => s.status === 'ok')).toHaveLength(6);
+    expect(manifest.events.filter((e) => e.kind === 'clock-jump').map((e) => e.message)).toEqual(['wall clock stepped back by 3600 s; the schedule kept its pace']);
+    // Due times stay on the schedule; the scrape times show the step.
+    expect(manifest.snapshots.map((s) => s.scheduledAt - 1_700_000_000_000)).toEqual([0, 1000, 2000, 3000, 4000, 5000]);
+    expect(manifest.snapshots[3]!.t - manifest.snapshots[2]!.t).toBeLessThan(-3_500_000);
+  });
+});
+
+describe('collect: the disk fails', () => {
+  it('stops on a write error with the reason, and leaves the last manifest valid (injected ENOSPC)', async () => {
+    const real = RunDirWriter.create(dir);
+    let writes = 0;
+    const writer = {
+      writeFileAtomic: (rel: string, data: Uint8Array | string) => {
+        if (++writes > 3) throw new RunDirError(`cannot write ${join(dir, rel)}: no space left on device (ENOSPC)`);
+        real.writeFileAtomic(rel, data);
+      },
+      appendLines: (rel: string, lines: readonly string[]) => real.appendLines(rel, lines),
+      writeManifest: (m: RunManifest) => real.writeManifest(m),
+    };
+    const clock = virtualClock();
+    await expect(collect(config({ durationMs: 10_000 }), { now: clock.now, sleep: clock.sleep, get: createHttpGet(), writer, event: () => {} }, new AbortController().signal)).rejects.toThrow(/no space left on device/);
+    // The manifest could still be written here, so it says why the run failed.
+    const manifest = onDisk();
+    expect(manifest.status).toBe('failed');
+    expect(manifest.endReason).toMatch(/no space left on device \(ENOSPC\)/);
+    expect(manifest.snapshots.filter((s) => s.status === 'ok')).toHaveLength(3);
+    expect((await readRunDir(dir)).targets[0]!.snapshots).toHaveLength(3);
+  });
+
+  const canMount = (() => {
+    try {
+      const probe = mkdtempSync(join(tmpdir(), 'heaplens-mount-'));
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+      execFileSync('umount', [probe], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+
+  // A real full disk needs a small filesystem: a tmpfs, where the machine lets the tests mount one.
+  it.runIf(canMount)('on a really full disk (a 256 KiB tmpfs): one line naming the file and why, exit 3, the run readable', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'heaplens-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
+    try {
+      const out = join(mnt, 'run');
+      const r = await runBuiltCli(['collect', '--target', `sim=${server.url}`, '--out', out, '--interval', '100ms', '--duration', '20s', '--quiet']);
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^heaplens: cannot write .*: no space left on the device; the run up to the last complete snapshot is in /);
+      const source = await readRunDir(out);
+      expect(source.targets[0]!.snapshots.length).toBeGreaterThan(0);
+      for (const s of source.targets[0]!.snapshots) expect(readFileSync(join(out, s.file)).length).toBeGreaterThan(0);
+    } finally {
+      execFileSync('umount', [mnt]);
+    }
+  }, 60_000);
 });

@@ -100,25 +100,29 @@ describe.runIf(haveGo)('collect from the real example workload', () => {
     expect(errors.at(-1)).toBe('connection refused');
   }, 30_000);
 
-  it('survives SIGKILL at 20 random moments: every run directory reads back, no half-written file counted', async () => {
+  it('survives SIGKILL at 50 random moments: every run directory reads back, no half-written file counted', async () => {
     const w = await startWorkload('sawtooth');
     try {
       let seed = 42;
       const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-      for (let i = 0; i < 20; i++) {
+      let readBack = 0;
+      for (let i = 0; i < 50; i++) {
         const dir = newRunDir();
         const child = spawn('node', ['dist/cli/main.js', 'collect', '--target', `sim=${w.url}`, '--out', dir, '--interval', '100ms', '--profiles', 'heap,allocs', '--quiet']);
-        await new Promise((r) => setTimeout(r, 300 + random() * 1200));
+        await new Promise((r) => setTimeout(r, 250 + random() * 1000));
         child.kill('SIGKILL');
         await new Promise((r) => child.on('exit', r));
         if (!existsSync(join(dir, 'run.json'))) continue; // killed before it wrote anything: nothing to read, nothing lost
         const manifest = await expectConsistent(dir);
         expect(manifest.status).toBe('running'); // killed: never finalised, still readable
+        readBack++;
       }
+      // Most kills land after the first snapshot: the test is about those.
+      expect(readBack).toBeGreaterThanOrEqual(40);
     } finally {
       w.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('collect: bad targets and flags', () => {

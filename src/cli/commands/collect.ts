@@ -251,7 +251,7 @@ async function executeCollect({ config, client, writer, flags }: PreparedCollect
   end?.addEventListener('abort', () => planned.abort(end.reason), { once: true });
   try {
     const progress = createProgress(progressMode(flags), io, config.targets.map((t) => t.name), Date.now());
-    const manifest = await collect(config, { now: Date.now, sleep, get: createHttpGet(client), prometheusGet: createHttpGet(), writer, event: progress }, controller.signal, planned.signal);
+    const manifest = await collect(config, { now: Date.now, monotonic: () => performance.now(), sleep, get: createHttpGet(client), prometheusGet: createHttpGet(), writer, event: progress }, controller.signal, planned.signal);
     const empty = manifest.targets.filter((t) => !manifest.snapshots.some((s) => s.target === t.name && s.kind === 'heap' && s.status === 'ok'));
     if (empty.length > 0) {
       const first = empty[0]!;
