@@ -1,7 +1,7 @@
 import type { MetricSample, ProfileKind, RunEvent, RunManifest, RunStatus, RunTarget, SnapshotEntry } from '../model/run.js';
 import { VERSION } from '../version.js';
 import { isGzip } from '../pprof/bytes.js';
-import { SizeLimitError, decodeProfileBuffer } from './profile-file.js';
+import { SizeLimitError, decodeProfileBytes } from './profile-file.js';
 import { DecodeError } from '../pprof/errors.js';
 import { sampleTotals } from '../pprof/sample-type.js';
 import { parsePrometheusText, MetricsFormatError } from './prometheus-text.js';
@@ -378,7 +378,7 @@ async function scrapeProfile(
   }
   let heapInuseBytes: number | null = null;
   try {
-    const profile = decodeProfileBuffer(body, { maxBytes: config.maxProfileBytes, labels: false });
+    const profile = await decodeProfileBytes(body, { maxBytes: config.maxProfileBytes, labels: false });
     if (profile.sampleTypes.length === 0) return failed('profile has no sample types');
     if (kind === 'heap') {
       const i = profile.sampleTypes.findIndex((st) => st.type === 'inuse_space');

@@ -64,29 +64,44 @@ export async function readProfileFile(path: string, options: ReadProfileOptions 
     throw e;
   };
   try {
-    // Small or raw: decode in one go; big gzip files overlap inflating with decoding.
-    if (!isGzip(bytes) || bytes.length < STREAM_FROM_BYTES) return decodeProfileBuffer(bytes, { ...options, maxBytes });
-    return await inflateAndDecode(bytes, maxBytes, options.labels ?? true, options.shared ?? false);
+    return await decodeProfileBytes(bytes, { ...options, maxBytes });
   } catch (e) {
     return invalid(e);
   }
 }
 
 /**
- * Decodes a profile already in memory (a file, an HTTP body), gzip or raw,
- * gunzipped in one call with the size cap. Throws DecodeError or SizeLimitError.
+ * Decodes a profile in memory (a file's bytes, an HTTP body), gzip or raw.
+ * Small gzip data is inflated in one call, but never beyond SYNC_INFLATE_BYTES:
+ * a small file that inflates to more (a gzip bomb, or just a big profile) is
+ * inflated as a stream instead, with back-pressure, so memory stays bounded by
+ * what the decoder holds rather than by the size cap. Throws DecodeError or SizeLimitError.
  */
-export function decodeProfileBuffer(bytes: Uint8Array, options: ReadProfileOptions = {}): Profile {
-  if (bytes.length === 0) throw new DecodeError('empty input: not a pprof profile', 0);
+export async function decodeProfileBytes(bytes: Uint8Array, options: ReadProfileOptions = {}): Promise<Profile> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES;
   const labels = options.labels ?? true;
   const shared = options.shared ?? false;
+  if (bytes.length === 0) throw new DecodeError('empty input: not a pprof profile', 0);
   if (!isGzip(bytes)) return decodeProfile(bytes, { labels, shared });
-  const raw = gunzipCapped(bytes, options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES);
-  return decodeProfile(raw, { labels, shared, compressed: true, sizeHint: raw.length });
+  if (bytes.length < STREAM_FROM_BYTES) {
+    const limit = Math.min(maxBytes, SYNC_INFLATE_BYTES);
+    let raw: Uint8Array | null = null;
+    try {
+      raw = gunzipCapped(bytes, limit);
+    } catch (e) {
+      if (!(e instanceof SizeLimitError) || limit === maxBytes) throw e;
+    }
+    if (raw) return decodeProfile(raw, { labels, shared, compressed: true, sizeHint: raw.length });
+  }
+  return inflateAndDecode(bytes, maxBytes, labels, shared);
 }
 
 /** Compressed size from which a profile is inflated on the thread pool while decoding. */
 const STREAM_FROM_BYTES = 1 << 20;
+/** The most a profile is inflated to in one synchronous call; beyond, it streams. */
+const SYNC_INFLATE_BYTES = 32 << 20;
+/** Inflated bytes waiting for the decoder before inflating pauses. */
+const QUEUE_PAUSE_BYTES = 8 << 20;
 
 function gunzipCapped(gz: Uint8Array, maxBytes: number): Uint8Array {
   try {
@@ -104,6 +119,7 @@ function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, sha
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   return new Promise((resolve, reject) => {
     const queue: Buffer[] = [];
+    let queued = 0;
     let inflated = 0;
     let scheduled = false;
     let ended = false;
@@ -121,6 +137,8 @@ function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, sha
       if (failed) return;
       try {
         while (queue.length > 0) decoder.push(queue.shift()!);
+        queued = 0;
+        if (gunzip.isPaused() && !ended) gunzip.resume();
         if (ended) resolve(decoder.finish());
       } catch (e) {
         fail(e);
@@ -136,6 +154,9 @@ function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, sha
       inflated += chunk.length;
       if (inflated > maxBytes) return fail(new SizeLimitError(tooLarge(maxBytes)));
       queue.push(chunk);
+      queued += chunk.length;
+      // Back-pressure: inflating highly compressible data outruns decoding; do not let it pile up.
+      if (queued > QUEUE_PAUSE_BYTES) gunzip.pause();
       schedule();
     });
     gunzip.on('end', () => {

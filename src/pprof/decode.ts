@@ -29,6 +29,17 @@ export interface ProfileDecoder {
 const SAMPLE_KEY = (2 << 3) | WIRE_LEN;
 
 /**
+ * Ceilings on what a profile may hold: 8.4 M samples and 8.4 M table entries,
+ * about 8× the largest real Go profiles (around a million locations). The size
+ * cap bounds bytes; these bound entries, so that a small input of tiny fields
+ * (a gzip bomb of empty strings or empty samples) cannot make the decoder hold
+ * gigabytes of bookkeeping (a 2 GiB bomb of empty strings peaked at 9 GiB RSS
+ * before them, 94 MiB after).
+ */
+export const MAX_TABLE_ENTRIES = 1 << 23;
+export const MAX_SAMPLES = 1 << 23;
+
+/**
  * Creates a streaming decoder. Samples (the bulk of a profile) are decoded
  * as soon as their bytes arrive; every other top-level field is set aside
  * and decoded at the end, once the string, function and location tables
@@ -40,6 +51,7 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
   // Fields other than samples, copied verbatim, and where each came from (for error offsets).
   const rest = new ArrayBuilder(u8, Math.max(1 << 12, Math.ceil((options.sizeHint ?? 0) / 8)));
   const restSegments = new ArrayBuilder(f64, 64); // pairs: offset in rest, offset in the input
+  let tableEntries = 0;
   let pending = new Uint8Array(0);
   let pendingLength = 0;
   let consumed = 0; // absolute offset of the first byte not yet decoded
@@ -66,6 +78,7 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
         const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
         if (start > 0 && end <= length) {
           samples.add(buf, start, end, base);
+          if (samples.count > MAX_SAMPLES) throw new DecodeError(`more than ${MAX_SAMPLES} samples: too many to hold`, base + pos);
           pos = end;
           continue;
         }
@@ -76,10 +89,17 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
         let p = pos + 1;
         while (buf[p]! >= 0x80) p++;
         samples.add(buf, p + 1, end, base);
+        if (samples.count > MAX_SAMPLES) throw new DecodeError(`more than ${MAX_SAMPLES} samples: too many to hold`, base + pos);
       } else {
         if ((key & 0xf8) === 0x10) throw new DecodeError(`field sample has wire type ${key & 7}, expected 2`, base + pos);
-        restSegments.push(rest.n);
-        restSegments.push(base + pos);
+        if (++tableEntries > MAX_TABLE_ENTRIES) throw new DecodeError(`more than ${MAX_TABLE_ENTRIES} table entries (strings, locations, functions, mappings): too many to hold`, base + pos);
+        // A field right after the previous set-aside one extends its segment (string tables are long runs).
+        const k = restSegments.n;
+        const contiguous = k > 0 && base + pos - restSegments.data[k - 1]! === rest.n - restSegments.data[k - 2]!;
+        if (!contiguous) {
+          restSegments.push(rest.n);
+          restSegments.push(base + pos);
+        }
         rest.pushAll(buf, pos, end);
       }
       pos = end;

@@ -1,7 +1,9 @@
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync, gunzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync, gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../helpers/proto-writer.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
@@ -109,4 +111,41 @@ describe('the main job works from the command line', () => {
       expect(row.cum).toBeGreaterThanOrEqual(row.flat);
     }
   });
+});
+
+describe('gzip bombs: refused fast, with heaplens\' own memory bounded', () => {
+  /** A gzip file of `mib` MiB made of one repeated field, written as a stream. */
+  async function bomb(name: string, field: number[], mib: number): Promise<string> {
+    const path = join(mkdtempSync(join(tmpdir(), 'heaplens-bomb-')), name);
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < chunk.length; i += field.length) Buffer.from(field).copy(chunk, i);
+    const gz = createGzip({ level: 9 });
+    const done = pipeline(gz, createWriteStream(path));
+    for (let i = 0; i < mib; i++) if (!gz.write(chunk)) await new Promise((r) => gz.once('drain', r));
+    gz.end();
+    await done;
+    return path;
+  }
+
+  /** Runs `heaplens top FILE` in a child that reports its own peak RSS. */
+  function topWithPeak(file: string): { code: number; stderr: string; maxRssMiB: number } {
+    const script = `import('./dist/cli/main.js').then((m) => m.runCli(['top', ${JSON.stringify(file)}])).then((code) => { process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'); process.exit(code); })`;
+    const r = spawnSync('node', ['--max-semi-space-size=4', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const m = /MAXRSS (\d+)/.exec(r.stderr);
+    return { code: r.status ?? -1, stderr: r.stderr.replace(/MAXRSS \d+\n/, ''), maxRssMiB: m ? Number(m[1]) / 1024 : Infinity };
+  }
+
+  it.each([
+    ['empty string-table entries', [0x32, 0x00], /more than 8388608 table entries/],
+    ['empty samples', [0x12, 0x00], /more than 8388608 samples/],
+    ['one-frame samples', [0x12, 0x06, 0x0a, 0x01, 0x01, 0x12, 0x01, 0x01], /more than 8388608 samples/],
+  ])('%s (512 MiB from a few hundred KiB): one line, exit 3, peak RSS under 600 MiB', async (name, field, message) => {
+    const file = await bomb(`${name.replace(/ /g, '-')}.pb.gz`, field as number[], 512);
+    expect(statSync(file).size).toBeLessThan(1 << 20);
+    const r = topWithPeak(file);
+    expect(r.code).toBe(3);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.maxRssMiB).toBeLessThan(600);
+  }, 60_000);
 });
