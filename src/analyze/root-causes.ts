@@ -1,3 +1,4 @@
+import { joinFrames, splitFrames } from './snapshot-summary.js';
 import type { CallPath, GrowthContributor } from '../model/report.js';
 import type { Profile } from '../model/profile.js';
 import { classifySamples, type ComponentRule } from './components.js';
@@ -48,7 +49,7 @@ export function componentPaths(profile: Profile, valueIndex: number, rules: read
       anchor > NEAR_LEAF ? [...frames.slice(0, NEAR_LEAF), ELISION, ...frames.slice(anchor, anchor + 2)] : frames.slice(0, Math.max(PATH_DEPTH, anchor + 2));
     let paths = byComponent.get(component);
     if (!paths) byComponent.set(component, (paths = new Map()));
-    const key = path.join('\n');
+    const key = joinFrames(path);
     paths.set(key, (paths.get(key) ?? 0) + v);
   }
   const out = new Map<string, CallPath[]>();
@@ -58,7 +59,7 @@ export function componentPaths(profile: Profile, valueIndex: number, rules: read
       [...paths]
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
         .slice(0, perComponent)
-        .map(([key, bytes]) => ({ stack: key.split('\n'), bytes })),
+        .map(([key, bytes]) => ({ stack: splitFrames(key), bytes })),
     );
   }
   return out;

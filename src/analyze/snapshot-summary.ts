@@ -48,8 +48,21 @@ function intern(s: string): string {
 export const SITE_DEPTH = 4;
 
 /**
+ * Frames as one string key, reversibly: names are untrusted and may hold the
+ * separator, so backslashes and newlines inside a name are escaped first.
+ */
+export function joinFrames(frames: readonly string[]): string {
+  return frames.map((f) => (/[\\\n]/.test(f) ? f.replace(/\\/g, '\\\\').replace(/\n/g, '\\n') : f)).join('\n');
+}
+
+/** The frames of a joinFrames key. */
+export function splitFrames(key: string): string[] {
+  return key.split('\n').map((f) => (f.includes('\\') ? f.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')) : f));
+}
+
+/**
  * A call site's key: frame names leaf first, recursion collapsed (a function
- * calling itself counts once), the first SITE_DEPTH kept, joined by newlines.
+ * calling itself counts once), the first SITE_DEPTH kept (see joinFrames).
  */
 export function callSiteKey(framesLeafFirst: readonly string[]): string {
   const out: string[] = [];
@@ -58,7 +71,7 @@ export function callSiteKey(framesLeafFirst: readonly string[]): string {
     out.push(f);
     if (out.length === SITE_DEPTH) break;
   }
-  return out.join('\n');
+  return joinFrames(out);
 }
 
 /** Summarises a Go heap profile (sample types alloc_objects, alloc_space, inuse_objects, inuse_space). */

@@ -1,5 +1,5 @@
 import type { LeakSuspect } from '../model/report.js';
-import { SITE_DEPTH } from './snapshot-summary.js';
+import { SITE_DEPTH, joinFrames, splitFrames } from './snapshot-summary.js';
 import { spearman, theilSen } from './stats.js';
 
 export interface SuspectInput {
@@ -31,11 +31,11 @@ export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: nu
     if (growth <= minGrowthBytes) continue;
     const rho = spearman(xs, ys);
     if (rho < MIN_RHO) continue;
-    const stack = key.split('\n').slice(0, SITE_DEPTH);
+    const stack = splitFrames(key).slice(0, SITE_DEPTH);
     out.push({ function: stack[0]!, stack, growthBytes: growth, startBytes: ys[0]!, endBytes: ys[ys.length - 1]!, rho });
   }
   // Bytes gained first; ties (rare) by name, so the order is deterministic.
-  out.sort((a, b) => b.growthBytes - a.growthBytes || (a.stack.join('\n') < b.stack.join('\n') ? -1 : 1));
+  out.sort((a, b) => b.growthBytes - a.growthBytes || (joinFrames(a.stack) < joinFrames(b.stack) ? -1 : 1));
   return out.slice(0, limit);
 }
 
