@@ -3,7 +3,7 @@ import type { RunInput } from '../analyze/analyze-run.js';
 import { DEFAULT_THRESHOLD_OPTIONS, type ThresholdOptions } from '../analyze/thresholds.js';
 import { parsePromDuration } from '../analyze/promql/parse.js';
 import { UsageError } from './errors.js';
-import { byteSize } from './options.js';
+import { byteSize, fractionOrPercent } from './options.js';
 
 /** Flags that shape the analysis, shared by analyze, run and rules. */
 export interface AnalysisFlags {
@@ -29,14 +29,6 @@ function promDuration(flag: string) {
   };
 }
 
-function ratio(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value.endsWith('%') ? value.slice(0, -1) : value) / (value.endsWith('%') ? 100 : 1);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag}: expected a number from ${min} to ${max}, got "${value}"`);
-    return n;
-  };
-}
-
 export function addAnalysisFlags(cmd: Command, which: { thresholdsOnly?: boolean } = {}): Command {
   cmd.option('--components <file>', 'component rule pack (YAML), tried before the built-in one (repeatable)', repeatable, [] as string[]);
   if (!which.thresholdsOnly) {
@@ -44,10 +36,10 @@ export function addAnalysisFlags(cmd: Command, which: { thresholdsOnly?: boolean
       .option('--alerts <file>', 'alert rules to evaluate (Prometheus rule file or PrometheusRule; default: the seed\'s growth and peak pair)')
       .option('--recommendations <file>', 'recommendation catalog (YAML), tried before the built-in one (repeatable)', repeatable, [] as string[])
       .option('--memory-limit <size>', 'the memory limit to project a leak against (default: container limit or GOMEMLIMIT from the metrics)', byteSize('--memory-limit'))
-      .option('--target-reduction <fraction>', 'success-metric targets: this much less peak heap and RSS (e.g. 0.25 or 25%)', ratio('--target-reduction', 0, 0.99));
+      .option('--target-reduction <fraction>', 'success-metric targets: this much less peak heap and RSS (e.g. 0.25 or 25%)', fractionOrPercent('--target-reduction', 0, 0.99));
   }
   return cmd
-    .option('--headroom <factor>', `recommended peak threshold = peak × factor (default ${DEFAULT_THRESHOLD_OPTIONS.headroom})`, ratio('--headroom', 1, 10))
+    .option('--headroom <factor>', `recommended peak threshold = peak × factor (default ${DEFAULT_THRESHOLD_OPTIONS.headroom})`, fractionOrPercent('--headroom', 1, 10))
     .option('--growth-window <duration>', 'range of the recommended growth rule\'s deriv (default 5m)', promDuration('--growth-window'))
     .option('--min-for <duration>', 'shortest `for` to recommend (default 5m)', promDuration('--min-for'));
 }

@@ -35,3 +35,15 @@ export function duration(flag: string) {
     return ms;
   };
 }
+
+/** A number, or a percentage ("25%" is 0.25), within [min, max]. */
+export function fractionOrPercent(flag: string, min: number, max = Infinity) {
+  return (value: string): number => {
+    const percent = value.trim().endsWith('%');
+    const n = Number(percent ? value.trim().slice(0, -1) : value) / (percent ? 100 : 1);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new UsageError(`${flag}: expected ${max === Infinity ? `a fraction or a percentage such as 0.1 or 10%` : `a number from ${min} to ${max}`}, got "${value}"`);
+    }
+    return n;
+  };
+}

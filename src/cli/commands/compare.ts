@@ -15,16 +15,9 @@ import { escapeTerminal } from '../../render/escape.js';
 import { VERSION } from '../../version.js';
 import { UsageError, EXIT_GATE } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { fractionOrPercent } from '../options.js';
 
 const repeatable = (v: string, prev: string[]): string[] => [...prev, v];
-
-function percent(flag: string) {
-  return (value: string): number => {
-    const n = Number(value.endsWith('%') ? value.slice(0, -1) : value) / (value.endsWith('%') ? 100 : 1);
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag}: expected a fraction or a percentage such as 0.1 or 10%, got "${value}"`);
-    return n;
-  };
-}
 
 interface CompareFlags {
   base: string[];
@@ -47,7 +40,7 @@ export function registerCompare(program: Command, io: CliIo, exit: (code: number
     .option('--new <path>', 'a new run (repeatable)', repeatable, [] as string[])
     .option('--out <dir>', 'write compare.md and compare.json here (default: print compare.md)')
     .option('--gate', 'exit 1 on a significant peak-heap regression beyond --max-regression, or a new leak')
-    .option('--max-regression <fraction>', 'peak-heap growth the gate tolerates (default 10%)', percent('--max-regression'))
+    .option('--max-regression <fraction>', 'peak-heap growth the gate tolerates (default 10%)', fractionOrPercent('--max-regression', 0))
     .option('--normalize', "scale the base's function bytes to the new total before subtracting (pprof -normalize)")
     .option('--components <file>', 'component rule pack for run directories (repeatable)', repeatable, [] as string[])
     .option('--json', 'print compare.json on stdout (and nothing else)')
