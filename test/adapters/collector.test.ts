@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collect, type CollectConfig, type CollectEvent } from '../../src/adapters/collector.js';
 import { createHttpGet } from '../../src/adapters/http-get.js';
 import { RunDirError, RunDirWriter } from '../../src/adapters/run-dir.js';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { runBuiltCli } from '../helpers/run-cli.js';
 import type { RunManifest } from '../../src/model/run.js';
 import { METRICS, startFaultServer, type FaultServer } from '../helpers/fault-server.js';
@@ -293,4 +293,37 @@ describe('collect: the disk fails', () => {
       execFileSync('umount', [mnt]);
     }
   }, 60_000);
+});
+
+describe('collect: the run directory stops being writable', () => {
+  // Needs root (to drop to nobody) and a checkout nobody can read (not one under a private home).
+  const asNobody = (() => {
+    if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) return false;
+    try {
+      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', '-e', "require('fs').accessSync('dist/cli/main.js', require('fs').constants.R_OK)"], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  // Root ignores file modes, so the collector runs as nobody while the test, as root, takes its write access away.
+  it.runIf(asNobody)('EACCES mid-run: one line naming the file and why, exit 3, the manifest says why and the run reads back', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'heaplens-eacces-'));
+    chmodSync(parent, 0o777);
+    const out = join(parent, 'run');
+    const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', 'dist/cli/main.js', 'collect', '--target', `sim=${server.url}`, '--out', out, '--interval', '200ms', '--duration', '20s', '--quiet']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    chmodSync(join(out, 'sim'), 0o555);
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(3);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^heaplens: cannot write .*\/sim\/.*: permission denied; the run up to the last complete snapshot is in /);
+    const manifest = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as RunManifest;
+    expect(manifest.status).toBe('failed');
+    expect(manifest.endReason).toMatch(/permission denied/);
+    const source = await readRunDir(out);
+    expect(source.targets[0]!.snapshots.length).toBeGreaterThan(2);
+  }, 30_000);
 });
