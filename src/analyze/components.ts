@@ -30,7 +30,7 @@ export interface SampleComponents {
  * the sample's stack (any frame, or the allocating frame for `leaf` rules),
  * and the component name (a `by: module` rule adds the matching frame's module).
  */
-export function classifySamples(profile: Profile, rules: readonly ComponentRule[]): SampleComponents {
+export function classifySamples(profile: Profile, rules: readonly ComponentRule[], options: { readonly reference?: boolean } = {}): SampleComponents {
   const { functions, strings, locations, samples } = profile;
   // Which rules each function name matches: names repeat from snapshot to snapshot, so remember them per rule set.
   let cache = matchCache.get(rules);
@@ -43,6 +43,58 @@ export function classifySamples(profile: Profile, rules: readonly ComponentRule[
   });
   const rule = new Int32Array(samples.count).fill(-1);
   const name = new Array<string>(samples.count).fill(OTHER);
+  /** The component name of sample s under rule r: a `by: module` rule adds the first matching frame's module. */
+  const componentName = (s: number, r: number): string => {
+    const base = rules[r]!.name;
+    if (rules[r]!.by !== 'module') return base;
+    for (let k = samples.stackOffsets[s]!; k < samples.stackOffsets[s + 1]!; k++) {
+      const loc = samples.stackLocations[k]!;
+      for (let li = locations.lineOffsets[loc]!; li < locations.lineOffsets[loc + 1]!; li++) {
+        const fn = locations.lineFunction[li]!;
+        if (fn >= 0 && fnRules[fn]![r]) return `${base}: ${moduleOf(strings[functions.nameStr[fn]!]!)}`;
+        if (rules[r]!.frames === 'leaf') return base;
+      }
+    }
+    return base;
+  };
+  if (rules.length <= 30 && !options.reference) {
+    // Bit r set: rule r matches. Per location, the rules any of its frames match ('any' rules) and
+    // its innermost frame matches ('leaf' rules); a sample ORs its locations' masks, and the lowest
+    // set bit is the first rule in order that matches: one pass over the stack instead of one per rule.
+    let anyRules = 0;
+    rules.forEach((r, i) => {
+      if (r.frames === 'any') anyRules |= 1 << i;
+    });
+    const fnMask = Int32Array.from(fnRules, (hits) => hits.reduce((m, hit, i) => (hit ? m | (1 << i) : m), 0));
+    const locAny = new Int32Array(locations.count);
+    const locLeaf = new Int32Array(locations.count);
+    for (let loc = 0; loc < locations.count; loc++) {
+      let m = 0;
+      const first = locations.lineOffsets[loc]!;
+      for (let li = first; li < locations.lineOffsets[loc + 1]!; li++) {
+        const fn = locations.lineFunction[li]!;
+        if (fn >= 0) m |= fnMask[fn]!;
+      }
+      locAny[loc] = m & anyRules;
+      const leafFn = first < locations.lineOffsets[loc + 1]! ? locations.lineFunction[first]! : -1;
+      locLeaf[loc] = leafFn >= 0 ? fnMask[leafFn]! & ~anyRules : 0;
+    }
+    for (let s = 0; s < samples.count; s++) {
+      const start = samples.stackOffsets[s]!;
+      const end = samples.stackOffsets[s + 1]!;
+      if (start === end) continue;
+      // The allocating frame: the first line of the first location that has lines.
+      let leafAt = start;
+      while (leafAt < end && locations.lineOffsets[samples.stackLocations[leafAt]! + 1]! === locations.lineOffsets[samples.stackLocations[leafAt]!]!) leafAt++;
+      let m = leafAt < end ? locLeaf[samples.stackLocations[leafAt]!]! : 0;
+      for (let k = start; k < end; k++) m |= locAny[samples.stackLocations[k]!]!;
+      if (m === 0) continue;
+      const r = 31 - Math.clz32(m & -m);
+      rule[s] = r;
+      name[s] = componentName(s, r);
+    }
+    return { rule, name };
+  }
   for (let s = 0; s < samples.count; s++) {
     for (let r = 0; r < rules.length && rule[s] === -1; r++) {
       const leafOnly = rules[r]!.frames === 'leaf';

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { loadRunInput } from '../../src/adapters/analyze-dir.js';
 import { RuleFileError, loadComponentRules } from '../../src/adapters/rule-packs.js';
 import { analyzeRun } from '../../src/analyze/analyze-run.js';
-import { moduleOf } from '../../src/analyze/components.js';
+import { classifySamples, moduleOf } from '../../src/analyze/components.js';
+import { readProfileFile } from '../../src/adapters/profile-file.js';
+import { fixtureProfiles } from '../helpers/fixtures.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 
 const EXAMPLE_PACK = 'examples/operator-sim/components.yaml';
@@ -88,4 +90,21 @@ describe('components by module', () => {
     const t = analyzeRun(await loadRunInput('test/fixtures/runs/spike')).targets[0]!;
     expect(t.components.map((c) => c.name)).toContain('Module: main');
   });
+});
+
+describe('classification: the one-pass bitmask path equals the rule-by-rule reference', () => {
+  it('on every fixture profile, with the built-in pack and with the example pack first', async () => {
+    const packs = [loadComponentRules([]), loadComponentRules(['examples/operator-sim/components.yaml'])];
+    const files = fixtureProfiles();
+    expect(files.length).toBeGreaterThan(700);
+    for (const path of files) {
+      const profile = await readProfileFile(path, { labels: false });
+      for (const rules of packs) {
+        const fast = classifySamples(profile, rules);
+        const reference = classifySamples(profile, rules, { reference: true });
+        expect(Array.from(fast.rule), path).toEqual(Array.from(reference.rule));
+        expect(fast.name, path).toEqual(reference.name);
+      }
+    }
+  }, 120_000);
 });
