@@ -34,6 +34,16 @@ export function readReportFile(path: string): Report {
 }
 
 /**
+ * A report from a run directory (analysed now) or a report.json, and the run
+ * directory its profiles are in, when there is one.
+ */
+export async function loadReport(path: string, componentFiles: readonly string[], options: RunInputOptions = {}): Promise<{ report: Report; runDir: string | null }> {
+  if (!existsSync(path)) throw new CompareInputError(`${path}: no such run directory or report.json`);
+  if (statSync(path).isDirectory()) return { report: analyzeRun(await loadRunInput(path, componentFiles, options)), runDir: path };
+  return { report: readReportFile(path), runDir: existsSync(join(dirname(path), 'run.json')) ? dirname(path) : null };
+}
+
+/**
  * The reports of one side (each path a run directory, analysed now, or a
  * report.json) and, for its first run, each target's peak-profile
  * functions when the run directory is at hand.
@@ -42,16 +52,7 @@ export async function loadSide(paths: readonly string[], componentFiles: readonl
   const reports: Report[] = [];
   let firstRunDir: string | null = null;
   for (const path of paths) {
-    if (!existsSync(path)) throw new CompareInputError(`${path}: no such run directory or report.json`);
-    let report: Report;
-    let runDir: string | null;
-    if (statSync(path).isDirectory()) {
-      report = analyzeRun(await loadRunInput(path, componentFiles, options));
-      runDir = path;
-    } else {
-      report = readReportFile(path);
-      runDir = existsSync(join(dirname(path), 'run.json')) ? dirname(path) : null;
-    }
+    const { report, runDir } = await loadReport(path, componentFiles, options);
     if (reports.length === 0) firstRunDir = runDir;
     reports.push(report);
   }

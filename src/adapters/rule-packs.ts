@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
+import { readYamlFile } from './yaml-file.js';
 import type { ComponentRule } from '../analyze/components.js';
 
 /** A rule file is unreadable or wrong; the message names the file, the entry and the key. */
@@ -18,18 +17,7 @@ export function loadComponentRules(userFiles: readonly string[]): ComponentRule[
 }
 
 function readPack(path: string): ComponentRule[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new RuleFileError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    throw new RuleFileError(`${path}:${err.linePos?.[0]?.line ?? '?'}: not valid YAML (${err.message.split('\n')[0]})`);
-  }
-  const data = doc.toJS() as { components?: unknown } | null;
+  const data = readYamlFile(path, RuleFileError).data as { components?: unknown } | null;
   if (!data || !Array.isArray(data.components)) throw new RuleFileError(`${path}: expected a top-level "components:" list`);
   return data.components.map((entry: unknown, i: number): ComponentRule => {
     const where = `${path}: components[${i}]`;

@@ -1,8 +1,8 @@
 import type { AlertRule, RuleSet } from '../model/alert-rules.js';
 import type { AlertResult } from '../model/report.js';
-import type { Expr } from './promql/ast.js';
+import type { ComparisonOp, Expr } from './promql/ast.js';
 import { COMPARISON_OPS } from './promql/ast.js';
-import { EvaluationError, evaluate, labelsKey, type Labels, type Sample, type Series, type Value } from './promql/evaluate.js';
+import { EvaluationError, binop, evaluate, labelsKey, type Labels, type Sample, type Series, type Value } from './promql/evaluate.js';
 import { parsePromQL } from './promql/parse.js';
 
 /** Prometheus keeps a resolved alert this long before forgetting it. */
@@ -61,7 +61,7 @@ export function evaluateRules(ruleSet: RuleSet, input: readonly Series[], option
           if (threshold) {
             // `X op c`: evaluate X once; the alert's samples are those passing the comparison, as Prometheus filters.
             quantity = toSamples(evaluate(threshold.quantity, ts, ctx));
-            samples = quantity.filter((q) => compare(threshold.op, q.value, threshold.value));
+            samples = quantity.filter((q) => binop(threshold.op, q.value, threshold.value)[1]);
           } else samples = toSamples(evaluate(expr, ts, ctx));
         } catch (e) {
           if (e instanceof EvaluationError) throw new EvaluationError(`${ruleSet.source}: ${rule.kind} "${rule.name}" in group "${group.name}": ${e.message}`);
@@ -85,8 +85,8 @@ export function evaluateRules(ruleSet: RuleSet, input: readonly Series[], option
         states[i]!.step(rule, samples, quantity, ts);
       });
     }
-    parsed.forEach(({ rule }, i) => {
-      if (rule.kind === 'alert') results.push(states[i]!.result(rule, group.name, ruleSet.source));
+    parsed.forEach(({ rule, expr, threshold }, i) => {
+      if (rule.kind === 'alert') results.push(states[i]!.result(rule, expr, threshold, group.name, ruleSet.source));
     });
   }
   return results;
@@ -98,30 +98,13 @@ function toSamples(v: Value): readonly Sample[] {
   return [];
 }
 
-function compare(op: string, l: number, r: number): boolean {
-  switch (op) {
-    case '>':
-      return l > r;
-    case '>=':
-      return l >= r;
-    case '<':
-      return l < r;
-    case '<=':
-      return l <= r;
-    case '==':
-      return l === r;
-    default:
-      return l !== r;
-  }
-}
-
 /** `X > 100000` and the like: the quantity an alert watches and its threshold, to say how close it came. */
-export function thresholdOf(expr: Expr): { readonly quantity: Expr; readonly op: string; readonly value: number } | null {
+export function thresholdOf(expr: Expr): { readonly quantity: Expr; readonly op: ComparisonOp; readonly value: number } | null {
   if (expr.type !== 'binary' || !COMPARISON_OPS.includes(expr.op) || expr.returnBool) return null;
-  if (expr.rhs.type === 'number') return { quantity: expr.lhs, op: expr.op, value: expr.rhs.value };
+  if (expr.rhs.type === 'number') return { quantity: expr.lhs, op: expr.op as ComparisonOp, value: expr.rhs.value };
   if (expr.lhs.type === 'number') {
-    const flipped: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' };
-    return { quantity: expr.rhs, op: flipped[expr.op]!, value: expr.lhs.value };
+    const flipped: Record<ComparisonOp, ComparisonOp> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '==': '==', '!=': '!=' };
+    return { quantity: expr.rhs, op: flipped[expr.op as ComparisonOp], value: expr.lhs.value };
   }
   return null;
 }
@@ -238,10 +221,8 @@ class RuleState {
     }
   }
 
-  result(rule: AlertRule, group: string, source: string): AlertResult {
+  result(rule: AlertRule, expr: Expr, threshold: ReturnType<typeof thresholdOf>, group: string, source: string): AlertResult {
     for (const key of [...this.open.keys()]) this.close(key);
-    const expr = parsePromQL(rule.expr);
-    const threshold = thresholdOf(expr);
     const fired = this.firstFiredAt !== null;
     const state: AlertResult['state'] = fired ? 'fired' : this.firstActiveAt !== null ? 'pending' : this.everReturned || this.quantitySeen ? 'inactive' : 'no-data';
     return {

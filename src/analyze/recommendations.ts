@@ -1,7 +1,7 @@
 import type { CatalogEntry } from '../model/alert-rules.js';
 import type { ActionPlanPhase, AlertResult, LeakSuspect, Recommendation, RecommendationEvidence, Thresholds, Verdict } from '../model/report.js';
 import type { CallPath } from './root-causes.js';
-import { formatMiB } from '../model/size.js';
+import { formatDecimalBytes, formatMiB } from '../model/size.js';
 
 /** What the catalog is matched against: one target's findings. */
 export interface Findings {
@@ -189,7 +189,7 @@ function evidenceFor(entry: CatalogEntry, f: Findings): RecommendationEvidence |
         bytes: 0,
         share: 0,
         frames: [],
-        detail: `${fired.map((a) => a.name).join(', ')} fired although the verdict is ${f.verdict.kind}; the recommended thresholds (growth ${(f.thresholds.growth.bytesPerSec / 1000).toFixed(0)} kB/s, peak ${MB(f.thresholds.peak.bytes)}, for ${f.thresholds.forSeconds} s) ${quiet ? 'stay quiet on this run' : 'still fire on this run'}`,
+        detail: `${fired.map((a) => a.name).join(', ')} fired although the verdict is ${f.verdict.kind}; the recommended thresholds (growth ${formatDecimalBytes(f.thresholds.growth.bytesPerSec, '/s')}, peak ${formatDecimalBytes(f.thresholds.peak.bytes)}, for ${f.thresholds.forSeconds} s) ${quiet ? 'stay quiet on this run' : 'still fire on this run'}`,
       };
     }
   }

@@ -1,6 +1,7 @@
 import type { RuleSet } from '../model/alert-rules.js';
 import type { AlertResult, ReportPhase, Thresholds, VerdictKind } from '../model/report.js';
 import { formatDuration } from '../model/duration.js';
+import { formatDecimalBytes } from '../model/size.js';
 import { evaluateRules } from './alerts.js';
 import { memorySeries } from './metric-series.js';
 import { linearRegression, view, type Series } from './promql/evaluate.js';
@@ -36,8 +37,8 @@ function niceDurationCeil(ms: number): number {
   return Math.ceil(ms / 60_000) * 60_000;
 }
 
-const kB = (x: number): string => (Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)} MB/s` : `${(x / 1000).toFixed(1)} kB/s`);
-const MB = (x: number): string => `${(x / 1e6).toFixed(1)} MB`;
+const kB = (x: number): string => formatDecimalBytes(x, '/s');
+const MB = (x: number): string => formatDecimalBytes(x);
 
 export interface ThresholdInput {
   readonly series: readonly Series[];

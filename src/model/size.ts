@@ -28,3 +28,12 @@ export function parseSize(text: string): number | null {
 export function formatMiB(bytes: number | null, missing = 'n/a'): string {
   return bytes === null ? missing : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
+
+/** A size in decimal units, as alert thresholds are written (100 kB/s, 100 MB); `suffix` is e.g. '/s'. */
+export function formatDecimalBytes(x: number, suffix = ''): string {
+  const abs = Math.abs(x);
+  if (abs >= 1e9) return `${(x / 1e9).toFixed(2)} GB${suffix}`;
+  if (abs >= 1e6) return `${(x / 1e6).toFixed(1)} MB${suffix}`;
+  if (abs >= 1e3) return `${(x / 1e3).toFixed(1)} kB${suffix}`;
+  return `${x.toFixed(0)} B${suffix}`;
+}

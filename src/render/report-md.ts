@@ -1,5 +1,5 @@
 import type { AlertResult, Recommendation, Report, TargetReport } from '../model/report.js';
-import { formatMiB } from '../model/size.js';
+import { formatDecimalBytes, formatMiB } from '../model/size.js';
 import { escapeMarkdownCell, escapeTerminal } from './escape.js';
 
 const mb = (b: number | null): string => formatMiB(b);
@@ -8,12 +8,7 @@ const time = (t: number, t0: number): string => `+${Math.round((t - t0) / 1000)}
 /** Decimal units, as alert thresholds are written (100 kB/s, 100 MB). */
 const decimal = (x: number, unit: AlertResult['unit']): string => {
   if (unit === null) return Number.isInteger(x) ? String(x) : x.toPrecision(4);
-  const suffix = unit === 'bytes/s' ? '/s' : '';
-  const abs = Math.abs(x);
-  if (abs >= 1e9) return `${(x / 1e9).toFixed(2)} GB${suffix}`;
-  if (abs >= 1e6) return `${(x / 1e6).toFixed(1)} MB${suffix}`;
-  if (abs >= 1e3) return `${(x / 1e3).toFixed(1)} kB${suffix}`;
-  return `${x.toFixed(0)} B${suffix}`;
+  return formatDecimalBytes(x, unit === 'bytes/s' ? '/s' : '');
 };
 const seconds = (s: number): string => (s >= 60 && s % 60 === 0 ? `${s / 60}m` : `${s}s`);
 

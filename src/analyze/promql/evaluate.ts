@@ -465,7 +465,7 @@ function resultLabels(labels: Labels, matching: Binary['matching'], dropName: bo
 }
 
 /** The operation's value and, for comparisons, whether it holds. */
-function binop(op: Binary['op'], l: number, r: number): [number, boolean] {
+export function binop(op: Binary['op'], l: number, r: number): [number, boolean] {
   switch (op) {
     case '+':
       return [l + r, true];

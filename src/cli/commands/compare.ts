@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBudget } from '../../adapters/budget-file.js';
-import { CompareInputError, loadSide, readReportFile } from '../../adapters/compare-input.js';
-import { loadRunInput } from '../../adapters/analyze-dir.js';
+import { loadReport, loadSide } from '../../adapters/compare-input.js';
 import { writeFileAtomic } from '../../adapters/run-dir.js';
-import { analyzeRun } from '../../analyze/analyze-run.js';
 import { checkBudget } from '../../compare/budget.js';
 import { compareSides, DEFAULT_COMPARE_OPTIONS } from '../../compare/compare.js';
 import type { Budget, BudgetViolation } from '../../model/budget.js';
@@ -96,8 +94,7 @@ export function registerCheck(program: Command, io: CliIo, exit: (code: number) 
     .option('--alerts <file>', 'alert rules for a run directory (default: the built-in pair)')
     .action(async (run: string, flags: { budget: string; components: string[]; alerts?: string }) => {
       const budget = loadBudget(flags.budget);
-      if (!existsSync(run)) throw new CompareInputError(`${run}: no such run directory or report.json`);
-      const report = statSync(run).isDirectory() ? analyzeRun(await loadRunInput(run, flags.components, { alertsFile: flags.alerts ?? null })) : readReportFile(run);
+      const { report } = await loadReport(run, flags.components, { alertsFile: flags.alerts ?? null });
       const code = reportBudget(budget, report, io);
       if (code === 0) io.stdout(`budget met: ${report.targets.length} target(s) within ${flags.budget}\n`);
       exit(code);
