@@ -181,16 +181,18 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
         const result = await scrapeMetrics(target, config, io, stopAll.signal);
         if (result.error === null) {
           rssBytes = result.rss;
-          // A restarted process: a new start time, or cumulative counters going back.
-          const restarted =
-            lastStartTime !== null && result.startTime !== null ? Math.abs(result.startTime - lastStartTime) > 0.5 : lastNumGc !== null && result.numGc !== null && result.numGc < lastNumGc;
-          if (restarted) {
-            const message =
-              lastStartTime !== null && result.startTime !== null
-                ? `target restarted: process start time ${new Date(lastStartTime * 1000).toISOString()} → ${new Date(result.startTime * 1000).toISOString()}`
-                : `target restarted: go_memstats_num_gc went back from ${lastNumGc} to ${result.numGc}`;
-            events.push({ t: io.now(), target: target.name, kind: 'target-restarted', message });
-            log(target.name, message);
+          // A restarted process: a new start time, or (without one) cumulative counters going back.
+          const restart =
+            lastStartTime !== null && result.startTime !== null
+              ? Math.abs(result.startTime - lastStartTime) > 0.5
+                ? `process start time ${new Date(lastStartTime * 1000).toISOString()} → ${new Date(result.startTime * 1000).toISOString()}`
+                : null
+              : lastNumGc !== null && result.numGc !== null && result.numGc < lastNumGc
+                ? `go_memstats_num_gc went back from ${lastNumGc} to ${result.numGc}`
+                : null;
+          if (restart !== null) {
+            events.push({ t: io.now(), target: target.name, kind: 'target-restarted', message: `target restarted: ${restart}` });
+            log(target.name, `target restarted: ${restart}`);
           }
           lastStartTime = result.startTime ?? lastStartTime;
           lastNumGc = result.numGc ?? lastNumGc;

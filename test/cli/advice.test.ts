@@ -183,5 +183,6 @@ describe('alerts in the report', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/alerts\.yaml:\d+: not valid YAML/);
     expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(dir, 'run'))).toBe(false);
   });
 });

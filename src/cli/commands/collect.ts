@@ -302,12 +302,13 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
         .option('--budget <file>', 'check the analysis against this budget (YAML); exit 1 on a violation when the command succeeded'),
     ),
   ).action(async (command: string[], flags: CollectFlags & AnalysisFlags & { budget?: string }) => {
+    // Budget and rule files are read before the run directory is made and the command starts:
+    // a typo must not cost a whole run, nor leave an empty run directory behind.
     const budget = flags.budget !== undefined ? loadBudget(flags.budget) : null;
-    const prepared = prepareCollect(flags, process.argv.slice(2));
-    // Rule files are read before the command starts: a typo must not cost a whole run.
     loadComponentRules(flags.components);
     loadAlertRules(flags.alerts ?? null);
     loadCatalog(flags.recommendations);
+    const prepared = prepareCollect(flags, process.argv.slice(2));
     const controller = new AbortController();
     const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
     const childExit = new Promise<number>((resolve) => {
