@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/**', 'bench/out/**', '.scratch/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +20,22 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'process', 'console'],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now' }, { object: 'performance', property: 'now' }],
       'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Pure code takes the clock as an argument.' }],
+    },
+  },
+  {
+    files: ['src/web/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // report.html's script: profile strings are set as text, never parsed as markup.
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Set textContent; profile strings are untrusted.' },
+        { property: 'outerHTML', message: 'Set textContent; profile strings are untrusted.' },
+        { property: 'insertAdjacentHTML', message: 'Build elements; profile strings are untrusted.' },
+        { object: 'document', property: 'write', message: 'Build elements; profile strings are untrusted.' },
+        { property: 'createContextualFragment', message: 'Build elements; profile strings are untrusted.' },
+      ],
+      'no-restricted-globals': ['error', 'eval', 'Function'],
     },
   },
   {

@@ -4,13 +4,14 @@
 // workload's real profiles (test/fixtures/runs/leak, cycled, a second apart),
 // then measures in this same run:
 //   heaplens analyze on each (wall time, peak RSS), run as the installed bin is (its shebang sets V8 flags)
+//   the same with report.html too (time, peak RSS, file size; target: <= 2 MiB at 100 snapshots)
 //   go tool pprof -top once per snapshot of the 1000-snapshot run
 // Each run carries the leak run's scraped metrics too (cycled, ~60 series),
 // so the analysis includes the alert rules, thresholds and recommendations.
 // Targets (issue #4): 1000-snapshot peak RSS within 50 MiB of the 100-snapshot
 // one; heaplens at least 10x faster than pprof over the same snapshots.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,14 @@ for (const [label, small, large] of [
   console.log(`  heaplens analyze, 100 snapshots:  ${a100.sec.toFixed(2)} s, peak RSS ${a100.mib.toFixed(1)} MiB`);
   console.log(`  heaplens analyze, 1000 snapshots: ${a1000.sec.toFixed(2)} s, peak RSS ${a1000.mib.toFixed(1)} MiB`);
   console.log(`  RSS growth 100 -> 1000 snapshots: ${(a1000.mib - a100.mib).toFixed(1)} MiB (target <= 50 MiB: ${a1000.mib - a100.mib <= 50 ? 'met' : 'MISSED'})`);
+}
+// report.html on top of report.json: two more profiles decoded (the flame graphs) and the page rendered.
+console.log('report.html (with report.json), with metrics:');
+for (const [n, dir] of [[100, run100], [1000, run1000]]) {
+  const json = measure(cli, ['analyze', dir, '--format', 'json']);
+  const html = measure(cli, ['analyze', dir, '--format', 'json,html']);
+  const size = statSync(join(dir, 'report.html')).size;
+  console.log(`  ${n} snapshots: ${html.sec.toFixed(2)} s (json alone ${json.sec.toFixed(2)} s), peak RSS ${html.mib.toFixed(1)} MiB, report.html ${(size / 1024).toFixed(0)} KiB (target <= 2 MiB for 100 snapshots: ${n !== 100 || size <= 2 * 1024 * 1024 ? 'met' : 'MISSED'})`);
 }
 const a1000 = measure(cli, ['analyze', run1000, '--format', 'json']);
 if (!skipPprof) {

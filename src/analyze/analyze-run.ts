@@ -4,6 +4,7 @@ import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
 import { rankSuspects } from './suspects.js';
+import { joinFrames } from './snapshot-summary.js';
 import { formatMiB } from '../model/size.js';
 import { allocationReport, goroutineReport, type GoroutineCounts } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
@@ -84,7 +85,10 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
   const leakSuspects = rankSuspects(
     window.map((i) => ({ t: series[i]!.t, sites: t.sites[i]! })),
     2 * Math.sqrt(level * t.samplingPeriodBytes),
-  );
+  ).map((s) => {
+    const key = joinFrames(s.stack);
+    return { ...s, bytesOverTime: t.sites.map((sites) => sites.get(key) ?? 0) };
+  });
   const peakHeap = series.reduce((best, p, i) => (p.heapInuseBytes > series[best]!.heapInuseBytes ? i : best), 0);
   const withRss = series.filter((p) => p.rssBytes !== null);
   const peakRss = withRss.reduce<SeriesPoint | null>((best, p) => (best === null || p.rssBytes! > best.rssBytes! ? p : best), null);

@@ -18,12 +18,12 @@ export const MIN_RHO = 0.7;
  * uncertainty: one sample is ~512 KiB) and rise with rank correlation
  * ≥ MIN_RHO.
  */
-export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: number, limit = 10): LeakSuspect[] {
+export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: number, limit = 10): RankedSuspect[] {
   if (window.length < 3) return [];
   const keys = new Set<string>();
   for (const w of window) for (const k of w.sites.keys()) keys.add(k);
   const xs = window.map((w) => w.t);
-  const out: LeakSuspect[] = [];
+  const out: RankedSuspect[] = [];
   for (const key of keys) {
     const ys = window.map((w) => w.sites.get(key) ?? 0);
     const ts = theilSen(xs, ys);
@@ -38,5 +38,8 @@ export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: nu
   out.sort((a, b) => b.growthBytes - a.growthBytes || (joinFrames(a.stack) < joinFrames(b.stack) ? -1 : 1));
   return out.slice(0, limit);
 }
+
+/** A suspect before its sparkline (the whole series, which the window does not hold) is attached. */
+export type RankedSuspect = Omit<LeakSuspect, 'bytesOverTime'>;
 
 export type { LeakSuspect };

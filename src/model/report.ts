@@ -210,6 +210,8 @@ export interface LeakSuspect {
   readonly endBytes: number;
   /** Spearman rank correlation of the site's bytes with time over the window: 1 is a steady rise. */
   readonly rho: number;
+  /** The site's in-use bytes at every snapshot of the target's series (same order): the suspect's sparkline. */
+  readonly bytesOverTime: readonly number[];
 }
 
 /** One heap snapshot of a target's series, as report.json's `series` entries. */

@@ -2,7 +2,7 @@ import type { Comparison, MeasureComparison, SideStats } from '../model/comparis
 import { formatMiB } from '../model/size.js';
 import { escapeMarkdownCell } from './escape.js';
 
-const LABELS: Record<MeasureComparison['measure'], string> = {
+export const MEASURE_LABELS: Record<MeasureComparison['measure'], string> = {
   peakHeapBytes: 'Peak heap',
   peakRssBytes: 'Peak RSS',
   overheadBytes: 'Overhead (RSS − heap)',
@@ -10,10 +10,13 @@ const LABELS: Record<MeasureComparison['measure'], string> = {
 };
 
 const mb = (b: number | null): string => formatMiB(b);
-const signed = (b: number): string => `${b > 0 ? '+' : b < 0 ? '−' : ''}${formatMiB(Math.abs(b))}`;
-const pct = (x: number | null): string => (x === null ? '—' : `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(Math.round(x * 1000) / 10)}%`);
+/** A signed size change, with a real minus sign. */
+export const signed = (b: number): string => `${b > 0 ? '+' : b < 0 ? '−' : ''}${formatMiB(Math.abs(b))}`;
+/** A signed percentage with one decimal; — when there is no base to compare with. */
+export const pct = (x: number | null): string => (x === null ? '—' : `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(Math.round(x * 1000) / 10)}%`);
 
-function side(s: SideStats): string {
+/** One side's value: the run's, or the mean with its range over repeated runs. */
+export function side(s: SideStats): string {
   if (s.mean === null) return '—';
   if (s.n === 1) return mb(s.mean);
   return `${mb(s.mean)} (${mb(s.min)}–${mb(s.max)}, n=${s.n})`;
@@ -35,7 +38,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     for (const m of t.measures) {
       const change = m.delta === null ? '—' : `${signed(m.delta)} (${pct(m.deltaPct)})`;
       const verdict = m.delta === null ? 'n/a' : m.significant ? (m.direction === 'worse' ? '**worse**' : '**better**') : 'within noise';
-      out.push(`| ${LABELS[m.measure]} | ${side(m.base)} | ${side(m.new)} | ${change} | ${m.noise === null ? '—' : mb(m.noise)} | ${verdict} |`);
+      out.push(`| ${MEASURE_LABELS[m.measure]} | ${side(m.base)} | ${side(m.new)} | ${change} | ${m.noise === null ? '—' : mb(m.noise)} | ${verdict} |`);
     }
     out.push(`| Verdict | ${t.verdicts.base.join(', ') || '—'} | ${t.verdicts.new.join(', ') || '—'} | ${t.verdictChange === 'leak-appeared' ? '**a leak appeared**' : t.verdictChange === 'leak-gone' ? '**the leak is gone**' : ''} | | |`, '');
 
@@ -65,7 +68,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
       out.push("### The base's success metrics", '', '| Target | Goal | New | |', '|---|---|---|---|');
       for (const s of t.successTargets) {
         if (s.metric === 'no leak') out.push(`| No leak | no leak verdict | ${s.actual} leaking run(s) | ${s.met ? 'met' : '**not met**'} |`);
-        else out.push(`| ${LABELS[s.metric as MeasureComparison['measure']] ?? s.metric} | < ${mb(s.target)} | ${mb(s.actual)} | ${s.met ? 'met' : '**not met**'} |`);
+        else out.push(`| ${MEASURE_LABELS[s.metric as MeasureComparison['measure']] ?? s.metric} | < ${mb(s.target)} | ${mb(s.actual)} | ${s.met ? 'met' : '**not met**'} |`);
       }
       out.push('');
     }

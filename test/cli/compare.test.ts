@@ -135,6 +135,30 @@ describe('heaplens compare on runs of the example workload', () => {
     expect(JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'))).toMatchObject({ schemaVersion: 1, maxRegression: 0.1 });
   });
 
+  it('writes compare.html: the same tables as compare.md, as a page that runs no script', async () => {
+    const out = tmp();
+    const r = await runBuiltCli(['compare', OPENAPI_OFF, OPENAPI_ON, ...COMPONENTS, '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${join(out, 'compare.html')}`);
+    const html = readFileSync(join(out, 'compare.html'), 'utf8');
+    const c = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as Comparison;
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain(`content="default-src &#39;none&#39;; script-src &#39;none&#39;;`);
+    // Every table cell of compare.md's tables is in the page (as text: & < > " ' escaped the same way).
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    const lines = md.split('\n');
+    // Data rows only: not a header (the line before a |---| line), not the delimiter, not the verdict row (worded differently).
+    const rows = lines.filter((l, i) => l.startsWith('| ') && !lines[i + 1]?.startsWith('|---') && !l.startsWith('| Verdict'));
+    const cells = rows.flatMap((l) => l.slice(2, -2).split(' | '));
+    expect(cells.length).toBeGreaterThan(50);
+    const text = html.replace(/<[^>]*>/g, '|').replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    for (const cell of cells.map((x) => x.replace(/\*\*/g, '').replace(/\\([*_<>|`#[\]])/g, '$1'))) if (cell.trim() !== '') expect(text).toContain(`|${cell}|`);
+    // The OpenAPI component's row and bars: base and new on one scale.
+    const openapi = c.targets[0]!.components.find((x) => x.name === 'OpenAPI schemas & discovery')!;
+    expect(html).toContain(`aria-label="base ${(openapi.base / 2 ** 20).toFixed(1)} MiB, new ${(openapi.new / 2 ** 20).toFixed(1)} MiB"`);
+    expect(html).toContain(c.regressions.length === 0 ? 'NO SIGNIFICANT REGRESSION' : 'SIGNIFICANT REGRESSION');
+  });
+
   it.each([
     [['compare', PLATEAU], 2, /compare needs a base and a new side/],
     [['compare', PLATEAU, '/nonexistent/run'], 3, /\/nonexistent\/run: no such run directory or report.json/],
@@ -252,6 +276,23 @@ describe('heaplens run --budget -- CMD', () => {
     const r = await run('maxPeakHeap: soon\n', 'touch', join(dir, 'ran'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/maxPeakHeap: expected a size/);
+    expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
+  it('writes report.html with the other reports, and appends the step summary ($GITHUB_STEP_SUMMARY)', async () => {
+    const dir = tmp();
+    const summary = join(dir, 'summary.md');
+    const env = { ...process.env, GITHUB_STEP_SUMMARY: summary };
+    const r = await runBuiltCli(['run', '--target', `sim=${target.url}`, '--out', join(dir, 'run'), '--interval', '200ms', '--github-summary', '--', 'sleep', '1'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`report: ${join(dir, 'run', 'report.html')} (and report.md, report.json)`);
+    for (const f of ['report.html', 'report.md', 'report.json']) expect(existsSync(join(dir, 'run', f)), f).toBe(true);
+    expect(readFileSync(summary, 'utf8')).toMatch(/^### heaplens: run\n\n\| Target \| Verdict /);
+    // Without a file or the variable: refused before the command runs.
+    const unset = { ...process.env };
+    delete unset.GITHUB_STEP_SUMMARY;
+    const bad = await runBuiltCli(['run', '--target', `sim=${target.url}`, '--out', join(dir, 'run2'), '--github-summary', '--', 'touch', join(dir, 'ran')], unset);
+    expect(bad.code).toBe(2);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
   });
 });

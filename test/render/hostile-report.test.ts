@@ -1,55 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encode, P } from '../helpers/proto-writer.js';
+import { hostileRun } from '../helpers/hostile-run.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
+import { pageParts, sha256Base64 } from '../helpers/html-page.js';
+import { HOSTILE_NAMES } from '../helpers/hostile-run.js';
 
 /**
- * report.md and compare.md from profiles whose function names are hostile
- * (test/fixtures/synthetic/hostile.pb.gz: `<script>`, an `<img onerror>`,
- * `javascript:`, table pipes, a newline, terminal escapes, a bidi override):
- * no name may break a table, inject HTML or reach the reader raw.
+ * report.md, report.html and compare.md from profiles whose function names
+ * are hostile (see HOSTILE_NAMES): no name may break a table, inject HTML or
+ * reach the reader raw.
  */
-const NAMES = [
-  'main.(*Server).<script>alert(1)</script>',
-  'main."><img src=x onerror=alert(1)>',
-  'javascript:alert(document.cookie)',
-  'main.pipe|table|breaker',
-  'main.newline\nSecond line',
-  'main.evil\x1b[2J\x1b[31mRED\x07',
-  'main.bidi\u202egnp.exe',
-  '# heading `code` *bold* _em_ [link](x)',
-];
-
-/** A heap profile where the hostile functions hold the memory, growing with `i` (so they lead every table). */
-function hostileProfile(i: number): Uint8Array {
-  const strings = ['', 'alloc_objects', 'count', 'alloc_space', 'bytes', 'inuse_objects', 'inuse_space', 'space', ...NAMES];
-  const fn = (k: number): number => 8 + k;
-  return encode([
-    P.valueType(1, 1, 2),
-    P.valueType(1, 3, 4),
-    P.valueType(1, 5, 2),
-    P.valueType(1, 6, 4),
-    ...NAMES.map((_, k) => P.fn(k + 1, fn(k))),
-    ...NAMES.map((_, k) => P.loc(k + 1, [[k + 1, 10 + k]])),
-    // Each name allocates, called from the next one: they are leaves, callers and call paths.
-    ...NAMES.map((_, k) => P.sample([k + 1, ((k + 1) % NAMES.length) + 1], [1, 1 << 20, 1, (1 + k + (k === 0 ? i * 4 : k === 3 ? i * 2 : 0)) << 20])),
-    ...P.strings(strings),
-    { f: 9, varint: BigInt(1_764_144_000 + i) * 1_000_000_000n },
-    P.valueType(11, 7, 4),
-    { f: 12, varint: 524288 },
-  ]);
-}
-
-function hostileRun(): string {
-  // operator-controller's layout: <component>/heapN.pprof, timed by the profiles.
-  const dir = mkdtempSync(join(tmpdir(), 'heaplens-hostile-'));
-  mkdirSync(join(dir, 'evil'));
-  for (let i = 0; i < 12; i++) writeFileSync(join(dir, 'evil', `heap${i}.pprof`), hostileProfile(i));
-  return dir;
-}
-
 function checkMarkdown(md: string): void {
   // eslint-disable-next-line no-control-regex
   expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/);
@@ -87,6 +49,30 @@ describe('hostile function names in the reports', () => {
     checkMarkdown(md);
   });
 
+  it('report.html: names only as escaped text; the data cannot end its script; only our script may run', async () => {
+    const dir = hostileRun();
+    const r = await runBuiltCli(['analyze', dir, '--format', 'html']);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    const page = pageParts(html);
+    // Exactly two script elements: the data (not executable) and heaplens' own bundle.
+    expect(page.scriptTags).toEqual(['<script type="application/json" id="heaplens-data">', '<script>']);
+    expect(page.csp).toContain(`script-src 'sha256-${sha256Base64(page.appScript)}'`);
+    expect(page.csp).toMatch(/default-src 'none'/);
+    // The data holds the names (for the flame graph) but no '<' at all, so it cannot close its element.
+    expect(page.dataText).not.toContain('<');
+    const data = JSON.parse(page.dataText) as { targets: { flame: { names: string[] } }[] };
+    for (const name of HOSTILE_NAMES.slice(0, 3)) expect(data.targets[0]!.flame.names).toContain(name);
+    // In the markup: no tag, attribute or URL from a name; the names are there as escaped text.
+    // Real tags are the only '<' left in the markup (text has '&#60;'): none is an img or script, none has a handler or a javascript: URL.
+    const tags = page.markup.match(/<[^>]*>/g) ?? [];
+    expect(tags.filter((t) => /^<\/?(img|script)\b/i.test(t) || /\son[a-z]+\s*=|javascript:/i.test(t))).toEqual([]);
+    expect(page.markup).toContain('main.(*Server).&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(page.markup).toContain('main.&#34;&#62;&#60;img src=x onerror=alert(1)&#62;');
+    // eslint-disable-next-line no-control-regex
+    expect(html).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e\u2066-\u2069]/);
+  });
+
   it('compare.md and the terminal: escaped the same way', async () => {
     const a = hostileRun();
     const b = hostileRun();
@@ -94,6 +80,11 @@ describe('hostile function names in the reports', () => {
     const r = await runBuiltCli(['compare', a, b, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     checkMarkdown(readFileSync(join(out, 'compare.md'), 'utf8'));
+    const html = readFileSync(join(out, 'compare.html'), 'utf8');
+    expect(html).not.toMatch(/<script/i);
+    const tags = html.match(/<[^>]*>/g) ?? [];
+    expect(tags.filter((t) => /^<\/?(img|script)\b/i.test(t) || /\son[a-z]+\s*=|javascript:/i.test(t))).toEqual([]);
+    expect(html).toContain('main.(*Server).&#60;script&#62;alert(1)&#60;/script&#62;');
     const shown = await runBuiltCli(['compare', a, b]);
     // eslint-disable-next-line no-control-regex
     expect(shown.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202a-\u202e]/);

@@ -1,46 +1,17 @@
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadRunInput } from '../../adapters/analyze-dir.js';
-import { writeFileAtomic } from '../../adapters/run-dir.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import type { Report } from '../../model/report.js';
-import { renderReportMarkdown } from '../../render/report-md.js';
-import { UsageError } from '../errors.js';
+import { appendGithubSummary, githubSummaryPath, parseFormats, writeReport } from '../report-output.js';
 import { formatMiB } from '../../model/size.js';
 import { addAnalysisFlags, analysisOptions, type AnalysisFlags } from '../analysis-flags.js';
 import type { CliIo } from '../io.js';
 
-const FORMATS = ['md', 'json'] as const;
-type Format = (typeof FORMATS)[number];
-
 /** The bundled example run (the leak mode of examples/operator-sim, collected with heaplens collect). */
 export const DEMO_RUN = fileURLToPath(new URL('../../../examples/runs/operator-leak', import.meta.url));
 const DEMO_COMPONENTS = fileURLToPath(new URL('../../../examples/operator-sim/components.yaml', import.meta.url));
-
-function parseFormats(text: string): Format[] {
-  const list = text.split(',').map((f) => f.trim());
-  for (const f of list) if (!FORMATS.includes(f as Format)) throw new UsageError(`--format: unknown format "${f}" (md, json)`);
-  return list as Format[];
-}
-
-/** Writes the report files (atomically); returns their paths. */
-export function writeReport(report: Report, outDir: string, formats: readonly Format[]): string[] {
-  mkdirSync(outDir, { recursive: true });
-  const written: string[] = [];
-  if (formats.includes('json')) {
-    const path = join(outDir, 'report.json');
-    writeFileAtomic(path, JSON.stringify(report, null, 1) + '\n');
-    written.push(path);
-  }
-  if (formats.includes('md')) {
-    const path = join(outDir, 'report.md');
-    writeFileAtomic(path, renderReportMarkdown(report));
-    written.push(path);
-  }
-  return written;
-}
 
 function summary(report: Report): string {
   return report.targets
@@ -54,13 +25,19 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .description('analyse a run directory (heaplens or operator-controller layout): verdict, phases, suspects, overhead, alerts, thresholds, recommendations')
     .argument('<run>', 'run directory')
     .option('--out <dir>', 'where to write the report (default: the run directory)')
-    .option('--format <list>', 'report formats: md,json', 'md,json')
+    .option('--format <list>', 'report formats: md,json,html', 'md,json,html')
+    .option('--github-summary [file]', 'append a Markdown summary with mermaid charts to FILE (default: $GITHUB_STEP_SUMMARY)')
     .option('--json', 'print report.json on stdout (and nothing else)');
-  addAnalysisFlags(analyze).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean }) => {
+  addAnalysisFlags(analyze).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean; githubSummary?: string | boolean }) => {
     const formats = parseFormats(flags.format);
+    const summaryPath = githubSummaryPath(flags.githubSummary, process.env);
     const input = await loadRunInput(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
     const report = analyzeRun({ ...input, ...analysisOptions(flags) });
-    const written = writeReport(report, flags.out ?? run, formats);
+    const written = await writeReport(report, run, flags.out ?? run, formats);
+    if (summaryPath !== null) {
+      appendGithubSummary(report, summaryPath);
+      written.push(summaryPath);
+    }
     if (flags.json) io.stdout(JSON.stringify(report) + '\n');
     else io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
   });
@@ -71,7 +48,7 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .option('--out <dir>', 'where to write the report', 'heaplens-demo')
     .action(async (flags: { out: string }) => {
       const report = analyzeRun(await loadRunInput(DEMO_RUN, [DEMO_COMPONENTS]));
-      const written = writeReport(report, resolve(flags.out), ['md', 'json']);
+      const written = await writeReport(report, DEMO_RUN, resolve(flags.out), ['md', 'json', 'html']);
       io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
     });
 }

@@ -21,7 +21,7 @@ import type { CliIo } from '../io.js';
 import { byteSize, duration, positiveInt } from '../options.js';
 import { createProgress, type ProgressMode } from '../progress.js';
 import { announceDaemon } from './daemon-files.js';
-import { writeReport } from './analyze.js';
+import { appendGithubSummary, githubSummaryPath, writeReport } from '../report-output.js';
 
 interface CollectFlags {
   target: string[];
@@ -288,8 +288,8 @@ export function registerCollect(program: Command, io: CliIo, exit: (code: number
 
 /**
  * `run [collect flags] -- CMD ARGS`: collects while CMD runs (CMD inherits
- * stdio), stops when it exits, analyses the run (report.md and report.json in
- * the run directory), and exits with CMD's status when it failed, else with
+ * stdio), stops when it exits, analyses the run (report.html, report.md and
+ * report.json in the run directory; the step summary with --github-summary), and exits with CMD's status when it failed, else with
  * the collection's.
  */
 export function registerRun(program: Command, io: CliIo, exit: (code: number) => void): void {
@@ -299,12 +299,14 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
         .command('run')
         .description('collect while a command runs, then analyse: heaplens run --target ... --out RUN -- CMD ARGS')
         .argument('<command...>', 'the command to run (after --)')
-        .option('--budget <file>', 'check the analysis against this budget (YAML); exit 1 on a violation when the command succeeded'),
+        .option('--budget <file>', 'check the analysis against this budget (YAML); exit 1 on a violation when the command succeeded')
+        .option('--github-summary [file]', 'append a Markdown summary with mermaid charts to FILE (default: $GITHUB_STEP_SUMMARY)'),
     ),
-  ).action(async (command: string[], flags: CollectFlags & AnalysisFlags & { budget?: string }) => {
+  ).action(async (command: string[], flags: CollectFlags & AnalysisFlags & { budget?: string; githubSummary?: string | boolean }) => {
     // Budget and rule files are read before the run directory is made and the command starts:
     // a typo must not cost a whole run, nor leave an empty run directory behind.
     const budget = flags.budget !== undefined ? loadBudget(flags.budget) : null;
+    const summaryPath = githubSummaryPath(flags.githubSummary, process.env);
     loadComponentRules(flags.components);
     loadAlertRules(flags.alerts ?? null);
     loadCatalog(flags.recommendations);
@@ -328,10 +330,11 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
       try {
         const input = await loadRunInput(flags.out, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
         const report = analyzeRun({ ...input, ...analysisOptions(flags) });
-        writeReport(report, flags.out, ['md', 'json']);
+        await writeReport(report, flags.out, flags.out, ['md', 'json', 'html']);
+        if (summaryPath !== null) appendGithubSummary(report, summaryPath);
         if (!flags.quiet && !flags.json) {
           for (const t of report.targets) io.stderr(`${t.name}: ${t.verdict.kind} — ${t.verdict.reason}\n`);
-          io.stderr(`report: ${join(flags.out, 'report.md')}\n`);
+          io.stderr(`report: ${join(flags.out, 'report.html')} (and report.md, report.json)\n`);
         }
         if (budget) gateCode = reportBudget(budget, report, io);
       } catch (e) {

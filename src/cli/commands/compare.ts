@@ -9,6 +9,8 @@ import { compareSides, DEFAULT_COMPARE_OPTIONS } from '../../compare/compare.js'
 import type { Budget, BudgetViolation } from '../../model/budget.js';
 import type { Report } from '../../model/report.js';
 import { renderComparisonMarkdown } from '../../render/compare-md.js';
+import { renderComparisonHtml } from '../../render/compare-html.js';
+import { loadPageAssets } from '../../adapters/page-assets.js';
 import { escapeTerminal } from '../../render/escape.js';
 import { VERSION } from '../../version.js';
 import { UsageError, EXIT_GATE } from '../errors.js';
@@ -36,7 +38,7 @@ export function registerCompare(program: Command, io: CliIo, exit: (code: number
     .argument('[new]', 'new run directory or report.json')
     .option('--base <path>', 'a base run (repeatable: repeated runs give the base its noise)', repeatable, [] as string[])
     .option('--new <path>', 'a new run (repeatable)', repeatable, [] as string[])
-    .option('--out <dir>', 'write compare.md and compare.json here (default: print compare.md)')
+    .option('--out <dir>', 'write compare.md, compare.json and compare.html here (default: print compare.md)')
     .option('--gate', 'exit 1 on a significant peak-heap regression beyond --max-regression, or a new leak')
     .option('--max-regression <fraction>', 'peak-heap growth the gate tolerates (default 10%)', fractionOrPercent('--max-regression', 0))
     .option('--normalize', "scale the base's function bytes to the new total before subtracting (pprof -normalize)")
@@ -56,10 +58,11 @@ export function registerCompare(program: Command, io: CliIo, exit: (code: number
         mkdirSync(flags.out, { recursive: true });
         writeFileAtomic(join(flags.out, 'compare.json'), JSON.stringify(comparison, null, 1) + '\n');
         writeFileAtomic(join(flags.out, 'compare.md'), md);
+        writeFileAtomic(join(flags.out, 'compare.html'), renderComparisonHtml(comparison, loadPageAssets().style));
       }
       if (flags.json) io.stdout(JSON.stringify(comparison) + '\n');
       else if (flags.out) {
-        io.stdout(`${comparison.regressions.length === 0 ? 'no significant regression' : comparison.regressions.map((r) => escapeTerminal(`regression: ${r.target}: ${r.what}: ${r.detail}`)).join('\n')}\nwrote ${join(flags.out, 'compare.md')}\nwrote ${join(flags.out, 'compare.json')}\n`);
+        io.stdout(`${comparison.regressions.length === 0 ? 'no significant regression' : comparison.regressions.map((r) => escapeTerminal(`regression: ${r.target}: ${r.what}: ${r.detail}`)).join('\n')}\n${['compare.md', 'compare.json', 'compare.html'].map((f) => `wrote ${join(flags.out!, f)}`).join('\n')}\n`);
       } else io.stdout(md.split('\n').map(escapeTerminal).join('\n'));
       if (flags.gate && comparison.regressions.length > 0) exit(EXIT_GATE);
     });

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { buildFlameGraph, type FlameSide } from '../analyze/flame-graph.js';
+import type { FlameGraph } from '../model/flame.js';
+import type { Report } from '../model/report.js';
+import { resolveSampleType } from '../pprof/sample-type.js';
+import { readProfileFile } from './profile-file.js';
+import { readRunDir } from './run-reader.js';
+
+/** report.html's flame graphs of one target: the peak profile, and the change to it from the first snapshot after start-up. */
+export interface TargetFlameGraphs {
+  readonly target: string;
+  readonly peak: FlameGraph | null;
+  readonly diff: FlameGraph | null;
+}
+
+/**
+ * Reads the two profiles each target's flame graphs need (the peak heap
+ * snapshot, and the growth base: the first snapshot after init, else the
+ * first) from the run directory the report was made from.
+ */
+export async function loadFlameGraphs(dir: string, report: Report): Promise<TargetFlameGraphs[]> {
+  const run = await readRunDir(dir, { metrics: false });
+  return Promise.all(
+    report.targets.map(async (t): Promise<TargetFlameGraphs> => {
+      const heaps = run.targets.find((x) => x.name === t.name)?.snapshots.filter((s) => s.kind === 'heap') ?? [];
+      const side = async (index: number): Promise<FlameSide | null> => {
+        const snapshot = heaps.find((s) => s.index === index);
+        if (!snapshot) return null;
+        const profile = await readProfileFile(join(dir, snapshot.file), { labels: false });
+        const byName = profile.sampleTypes.findIndex((x) => x.type === 'inuse_space');
+        return { profile, sampleIndex: byName >= 0 ? byName : resolveSampleType(profile), snapshot: index };
+      };
+      const peak = await side(t.peak.heapSnapshot);
+      if (!peak) return { target: t.name, peak: null, diff: null };
+      const baseIndex = t.growth?.fromIndex ?? t.series[0]?.index ?? -1;
+      const base = baseIndex === t.peak.heapSnapshot ? peak : await side(baseIndex);
+      return { target: t.name, peak: buildFlameGraph(peak), diff: base ? buildFlameGraph(peak, base) : null };
+    }),
+  );
+}
