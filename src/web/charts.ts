@@ -47,16 +47,20 @@ function drawLines(u: uPlot, lines: readonly ChartLine[]): void {
   ctx.font = `${11 * devicePixelRatio}px sans-serif`;
   ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
   ctx.lineWidth = 1.5 * devicePixelRatio;
-  for (const l of lines) {
+  let lastLabel = -Infinity;
+  for (const l of [...lines].sort((a, b) => b.value - a.value)) {
     const y = u.valToPos(l.value, 'y', true);
     if (y < bbox.top || y > bbox.top + bbox.height) continue;
+    // Labels of lines close together would overlap: put the lower one under its line.
+    const labelY = y - 4 * devicePixelRatio - lastLabel < 13 * devicePixelRatio ? y + 12 * devicePixelRatio : y - 4 * devicePixelRatio;
+    lastLabel = labelY;
     ctx.strokeStyle = ctx.fillStyle = l.kind === 'alert' ? '#c92a2a' : '#2b8a3e';
     ctx.beginPath();
     ctx.moveTo(bbox.left, y);
     ctx.lineTo(bbox.left + bbox.width, y);
     ctx.stroke();
     ctx.textAlign = 'right';
-    ctx.fillText(l.label, bbox.left + bbox.width - 4 * devicePixelRatio, y - 4 * devicePixelRatio);
+    ctx.fillText(l.label, bbox.left + bbox.width - 4 * devicePixelRatio, labelY);
   }
   ctx.restore();
 }
