@@ -1,6 +1,6 @@
 import type { FlameGraph } from '../model/flame.js';
 import type { Profile } from '../model/profile.js';
-import { buildFrameTable, newNodeKeys, type FrameTable, type NodeKeys } from '../pprof/frames.js';
+import { buildFrameTable, intern, newNodeKeys, type FrameTable, type NodeKeys } from '../pprof/frames.js';
 
 /** Enough nodes to see every frame wider than ~0.05% of the root; small enough that report.html stays far below 2 MB. */
 export const DEFAULT_MAX_FLAME_NODES = 4000;
@@ -32,7 +32,7 @@ const ROOT_NAME = 'all';
  */
 export function buildFlameGraph(peak: FlameSide, base: FlameSide | null = null, maxNodes = DEFAULT_MAX_FLAME_NODES): FlameGraph {
   const keys = newNodeKeys('functions');
-  const trie: Trie = { keys, byEdge: new Map(), name: [intern(keys, ROOT_NAME)], parent: [-1], values: [[0], [0]] };
+  const trie: Trie = { keys, byEdge: new Map(), name: [intern(keys, ROOT_NAME, ROOT_NAME)], parent: [-1], values: [[0], [0]] };
   addProfile(trie, peak, 0);
   if (base) addProfile(trie, base, 1);
   const kept = keepLargest(trie, Math.max(1, maxNodes));
@@ -63,16 +63,6 @@ export function buildFlameGraph(peak: FlameSide, base: FlameSide | null = null, 
     snapshot: peak.snapshot,
     prunedNodes: trie.name.length - order.length,
   };
-}
-
-function intern(keys: NodeKeys, name: string): number {
-  let id = keys.index.get(name);
-  if (id === undefined) {
-    id = keys.names.length;
-    keys.index.set(name, id);
-    keys.names.push(name);
-  }
-  return id;
 }
 
 /** Adds every sample's value on its stack, root first, to side `side` of the trie. */

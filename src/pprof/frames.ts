@@ -87,7 +87,8 @@ function countFrames(profile: Profile): number {
   return n;
 }
 
-function intern(keys: NodeKeys, key: string, printable: string): number {
+/** The node for `key`, added (shown as `printable`) when new. */
+export function intern(keys: NodeKeys, key: string, printable: string): number {
   let id = keys.index.get(key);
   if (id === undefined) {
     id = keys.names.length;
