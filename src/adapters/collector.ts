@@ -14,6 +14,8 @@ export interface CollectTarget {
   readonly name: string;
   /** Base URL; profiles are fetched from `${url}/debug/pprof/<kind>`, metrics from `${url}/metrics`. */
   readonly url: string;
+  /** What the manifest says the target is, when the URL is only a local means (a port-forward). */
+  readonly label?: string;
 }
 
 export interface CollectConfig {
@@ -40,7 +42,8 @@ export interface CollectConfig {
 
 export interface PrometheusSource {
   readonly url: string;
-  readonly queries: readonly { readonly target: string; readonly name: string; readonly query: string }[];
+  /** A query may be a function, evaluated at each pull (Kubernetes: the pods a series has run on so far). */
+  readonly queries: readonly { readonly target: string; readonly name: string; readonly query: string | (() => string) }[];
   /** Also pull each interval while collecting, not only at the end. */
   readonly live: boolean;
 }
@@ -63,6 +66,8 @@ export interface CollectorIo {
   };
   /** Progress, one event per scrape and per change of state. */
   event(e: CollectEvent): void;
+  /** Events about a target found outside the scrapes (Kubernetes: a container restarted, a pod replaced), taken once per tick. */
+  targetEvents?(target: string): RunEvent[];
 }
 
 export type CollectEvent =
@@ -105,7 +110,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
   const deadline = config.durationMs !== null ? monoStart + config.durationMs : Infinity;
   const snapshots: SnapshotEntry[] = [];
   const events: RunEvent[] = [];
-  const targets = new Map<string, RunTarget>(config.targets.map((t) => [t.name, { name: t.name, url: redactUrl(t.url), profiles: config.profiles, stoppedAt: null, stopReason: null }]));
+  const targets = new Map<string, RunTarget>(config.targets.map((t) => [t.name, { name: t.name, url: t.label ?? redactUrl(t.url), profiles: config.profiles, stoppedAt: null, stopReason: null }]));
   let manifestEnd: { end: string; status: RunStatus; reason: string } | null = null;
 
   const manifest = (): RunManifest => ({
@@ -175,6 +180,12 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
       }
       [lastWall, lastMono] = [wallNow, monoNow];
 
+      // What the cluster saw happen to the target since the last tick (restart reasons such as OOMKilled).
+      const outside = io.targetEvents?.(target.name) ?? [];
+      for (const e of outside) {
+        events.push(e);
+        log(target.name, e.message);
+      }
       let rssBytes: number | null = null;
       // Metrics first: an RSS reading taken just before the heap profile describes the same moment.
       if (!stopAll.signal.aborted) {
@@ -190,7 +201,8 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
               : lastNumGc !== null && result.numGc !== null && result.numGc < lastNumGc
                 ? `go_memstats_num_gc went back from ${lastNumGc} to ${result.numGc}`
                 : null;
-          if (restart !== null) {
+          // A restart the cluster already reported this tick is not reported twice.
+          if (restart !== null && !outside.some((e) => e.kind === 'pod-restarted' || e.kind === 'pod-replaced')) {
             events.push({ t: io.now(), target: target.name, kind: 'target-restarted', message: `target restarted: ${restart}` });
             log(target.name, `target restarted: ${restart}`);
           }
@@ -285,7 +297,7 @@ export async function collect(config: CollectConfig, io: CollectorIo, signal: Ab
       const key = `${q.target}/${q.name}`;
       const from = pulledUntil.get(key) ?? start;
       try {
-        const samples = await queryRange(io.prometheusGet ?? io.get, source.url, q.name, q.query, { startMs: from, endMs: untilMs, stepMs: config.intervalMs }, signal);
+        const samples = await queryRange(io.prometheusGet ?? io.get, source.url, q.name, typeof q.query === 'function' ? q.query() : q.query, { startMs: from, endMs: untilMs, stepMs: config.intervalMs }, signal);
         const fresh = samples.filter((m) => m.t > from || (from === start && m.t === start));
         io.writer.appendLines(`${q.target}/metrics.jsonl`, fresh.map((m) => JSON.stringify(m)));
         pulledUntil.set(key, untilMs);

@@ -9,6 +9,7 @@ import { YamlFileError } from '../adapters/yaml-file.js';
 import { EvaluationError } from '../analyze/promql/evaluate.js';
 import { BudgetFileError } from '../adapters/budget-file.js';
 import { CompareInputError } from '../adapters/compare-input.js';
+import { K8sError } from '../adapters/k8s/kube-api.js';
 
 /** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
 export const EXIT_OK = 0;
@@ -27,6 +28,7 @@ export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof UsageError) return { code: EXIT_USAGE, message: err.message };
   if (err instanceof BudgetFileError) return { code: EXIT_USAGE, message: err.message };
   if (err instanceof CompareInputError) return { code: EXIT_INPUT, message: err.message };
+  if (err instanceof K8sError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof ProfileFileError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof QueryError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof RunDirError) return { code: EXIT_INPUT, message: err.message };

@@ -57,8 +57,10 @@ export interface SnapshotEntry {
 export interface RunEvent {
   readonly t: number;
   readonly target: string | null;
-  readonly kind: 'target-stopped' | 'ticks-skipped' | 'metrics-failed' | 'target-restarted' | 'clock-jump' | 'note';
+  readonly kind: 'target-stopped' | 'ticks-skipped' | 'metrics-failed' | 'target-restarted' | 'pod-restarted' | 'pod-replaced' | 'clock-jump' | 'note';
   readonly message: string;
+  /** Kubernetes targets: the pod, and what ended the previous container (reason such as OOMKilled, exit code). */
+  readonly pod?: { readonly name: string; readonly previous: string | null; readonly reason: string | null; readonly exitCode: number | null; readonly restartCount: number };
 }
 
 /** One line of `<target>/metrics.jsonl`. */

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/model/run.js';
+import { makePki, type Pki } from '../helpers/pki.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 import { hasTool } from '../helpers/tools.js';
 
@@ -19,27 +19,6 @@ import { hasTool } from '../helpers/tools.js';
 const TOKEN = 's3cr3t-token-7f9c2e';
 const PROFILE = readFileSync(join('test/fixtures/runs/plateau/operator-sim', readdirSync('test/fixtures/runs/plateau/operator-sim').find((f) => f.startsWith('heap-'))!));
 const METRICS = 'process_resident_memory_bytes 5.0e+07\ngo_memstats_num_gc 3\n';
-
-interface Pki {
-  dir: string;
-  ca: string;
-  serverKey: Buffer;
-  serverCert: Buffer;
-  clientKey: string;
-  clientCert: string;
-}
-
-function makePki(): Pki {
-  const dir = mkdtempSync(join(tmpdir(), 'heaplens-pki-'));
-  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=heaplens test CA');
-  writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=heaplens');
-  ssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2');
-  return { dir, ca: join(dir, 'ca.pem'), serverKey: readFileSync(join(dir, 'server.key')), serverCert: readFileSync(join(dir, 'server.pem')), clientKey: join(dir, 'client.key'), clientCert: join(dir, 'client.pem') };
-}
 
 function serve(pki: Pki, mutualTls: boolean): Promise<{ url: string; server: Server }> {
   const server = createServer({ key: pki.serverKey, cert: pki.serverCert, ca: readFileSync(pki.ca), requestCert: mutualTls, rejectUnauthorized: mutualTls }, (req, res) => {

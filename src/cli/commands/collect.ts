@@ -22,8 +22,12 @@ import { byteSize, duration, positiveInt } from '../options.js';
 import { createProgress, type ProgressMode } from '../progress.js';
 import { announceDaemon } from './daemon-files.js';
 import { appendGithubSummary, githubSummaryPath, writeReport } from '../report-output.js';
+import { addK8sFlags, prepareK8s, startK8s, type K8sFlags, type RunningK8s } from '../k8s-collect.js';
+import { sleep } from '../sleep.js';
+import type { KubeApi } from '../../adapters/k8s/kube-api.js';
+import type { K8sTargetSpec } from '../../model/k8s.js';
 
-interface CollectFlags {
+interface CollectFlags extends K8sFlags {
   target: string[];
   out: string;
   interval: number;
@@ -54,8 +58,8 @@ const collectList = (value: string, previous: string[]): string[] => [...previou
 
 /** Adds the collection flags (shared by collect, start and run). */
 export function addCollectFlags(cmd: Command): Command {
-  return cmd
-    .requiredOption('--target <name=url>', 'pprof HTTP target, e.g. api=http://127.0.0.1:6060 (repeatable)', collectList, [])
+  return addK8sFlags(cmd)
+    .option('--target <name=url>', 'pprof HTTP target, e.g. api=http://127.0.0.1:6060 (repeatable; or --k8s)', collectList, [])
     .requiredOption('--out <dir>', 'run directory to create')
     .option('--interval <duration>', 'time between snapshots', duration('--interval'), 10_000)
     .option('--duration <duration>', 'stop after this long (default: until interrupted or all targets stopped)', duration('--duration'))
@@ -80,8 +84,8 @@ export function addCollectFlags(cmd: Command): Command {
     .option('--json', 'print one JSON event per snapshot on stdout');
 }
 
-function parseTargets(specs: readonly string[]): CollectTarget[] {
-  if (specs.length === 0) throw new UsageError('--target: at least one target is required');
+function parseTargets(specs: readonly string[], k8sNames: readonly string[]): CollectTarget[] {
+  if (specs.length === 0 && k8sNames.length === 0) throw new UsageError('--target: at least one target is required (or --k8s)');
   const seen = new Set<string>();
   return specs.map((spec) => {
     const eq = spec.indexOf('=');
@@ -90,7 +94,7 @@ function parseTargets(specs: readonly string[]): CollectTarget[] {
     const url = spec.slice(eq + 1).replace(/\/+$/, '');
     const bad = checkTargetName(name);
     if (bad) throw new UsageError(`--target: ${bad}`);
-    if (seen.has(name)) throw new UsageError(`--target: name "${name}" given twice`);
+    if (seen.has(name) || k8sNames.includes(name)) throw new UsageError(`--target: name "${name}" given twice`);
     seen.add(name);
     let parsed: URL;
     try {
@@ -103,8 +107,8 @@ function parseTargets(specs: readonly string[]): CollectTarget[] {
   });
 }
 
-export function collectConfig(flags: CollectFlags, commandLine: readonly string[]): CollectConfig {
-  const targets = parseTargets(flags.target);
+export function collectConfig(flags: CollectFlags, commandLine: readonly string[], k8sNames: readonly string[] = []): CollectConfig {
+  const targets = parseTargets(flags.target, k8sNames);
   const profiles = flags.profiles.split(',').map((p) => p.trim());
   for (const p of profiles) if (!KINDS.includes(p as ProfileKind)) throw new UsageError(`--profiles: unknown profile "${p}" (heap, allocs, goroutine, cpu)`);
   if (!profiles.includes('heap')) throw new UsageError('--profiles: heap is required (it is what heaplens analyses)');
@@ -130,11 +134,14 @@ export function collectConfig(flags: CollectFlags, commandLine: readonly string[
     metricPatterns,
     timeoutMs: flags.timeout ?? Math.min(flags.interval, 30_000),
     maxProfileBytes: flags.maxProfileBytes,
-    prometheus: prometheusSource(flags, targets),
+    prometheus: prometheusSource(flags, targets, k8sNames),
   };
 }
 
-function prometheusSource(flags: CollectFlags, targets: readonly CollectTarget[]): PrometheusSource | null {
+/** Kubernetes series are named NAME or NAME-i once their pods are known. */
+const isK8sTarget = (target: string, k8sNames: readonly string[]): boolean => k8sNames.some((n) => target === n || new RegExp(`^${n.replace(/[.]/g, '\\.')}-\\d+$`).test(target));
+
+function prometheusSource(flags: CollectFlags, targets: readonly CollectTarget[], k8sNames: readonly string[]): PrometheusSource | null {
   const specs = flags.query ?? [];
   if (!flags.prometheus) {
     if (specs.length > 0) throw new UsageError('--query needs --prometheus URL');
@@ -145,13 +152,14 @@ function prometheusSource(flags: CollectFlags, targets: readonly CollectTarget[]
   } catch {
     throw new UsageError(`--prometheus: "${flags.prometheus}" is not a URL`);
   }
-  if (specs.length === 0) throw new UsageError('--prometheus needs at least one --query NAME=PROMQL');
+  // Kubernetes targets get container memory queries of their own.
+  if (specs.length === 0 && k8sNames.length === 0) throw new UsageError('--prometheus needs at least one --query NAME=PROMQL (or a --k8s target)');
   const queries = specs.map((spec) => {
     const m = /^(?:([^/=]+)\/)?([a-zA-Z_:][a-zA-Z0-9_:]*)=(.+)$/s.exec(spec);
     if (!m) throw new UsageError(`--query: expected [TARGET/]NAME=PROMQL with NAME a metric name, got "${spec}"`);
-    const target = m[1] ?? (targets.length === 1 ? targets[0]!.name : null);
+    const target = m[1] ?? (targets.length === 1 && k8sNames.length === 0 ? targets[0]!.name : k8sNames.length === 1 && targets.length === 0 ? k8sNames[0]! : null);
     if (target === null) throw new UsageError(`--query ${m[2]}: with several targets, say which one it is for: TARGET/${m[2]}=...`);
-    if (!targets.some((t) => t.name === target)) throw new UsageError(`--query ${m[2]}: no --target named "${target}"`);
+    if (!targets.some((t) => t.name === target) && !isK8sTarget(target, k8sNames)) throw new UsageError(`--query ${m[2]}: no --target or --k8s named "${target}"`);
     return { target, name: m[2]!, query: m[3]! };
   });
   return { url: flags.prometheus.replace(/\/+$/, ''), queries, live: flags.live ?? false };
@@ -163,20 +171,9 @@ function progressMode(flags: CollectFlags): ProgressMode {
   return process.stderr.isTTY ? 'live' : 'plain';
 }
 
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-
 interface PreparedCollect {
   readonly config: CollectConfig;
+  readonly k8s: { specs: K8sTargetSpec[]; api: KubeApi } | null;
   readonly client: HttpClientOptions;
   readonly writer: RunDirWriter;
   readonly flags: CollectFlags;
@@ -184,9 +181,10 @@ interface PreparedCollect {
 
 /** Checks the flags and creates the run directory: everything that can fail before collection starts. */
 function prepareCollect(flags: CollectFlags, commandLine: readonly string[]): PreparedCollect {
-  const config = collectConfig(flags, commandLine);
+  const k8s = prepareK8s(flags, process.env);
+  const config = collectConfig(flags, commandLine, k8s?.specs.map((s) => s.name) ?? []);
   const client = targetClient(flags);
-  return { config, client, writer: RunDirWriter.create(flags.out), flags };
+  return { config, k8s, client, writer: RunDirWriter.create(flags.out), flags };
 }
 
 const readSecretFile = (flag: string, path: string): Buffer => {
@@ -239,7 +237,11 @@ export function redactCommandLine(args: readonly string[]): string[] {
  * Runs a collection until it ends; SIGINT/SIGTERM end it at once (cleanly),
  * `end` after the scrapes in flight (`run` passes "command exited"). Returns the exit code.
  */
-async function executeCollect({ config, client, writer, flags }: PreparedCollect, io: CliIo, end?: AbortSignal): Promise<number> {
+async function executeCollect(prepared: PreparedCollect, io: CliIo, end?: AbortSignal): Promise<number> {
+  const { k8s, client, writer, flags } = prepared;
+  let config = prepared.config;
+  let cluster: RunningK8s | null = null;
+  const watchStop = new AbortController();
   const controller = new AbortController();
   const daemonDone = announceDaemon(flags.out);
   // A background collector's SIGTERM is `heaplens stop`: a planned end, after the scrapes in flight.
@@ -250,8 +252,23 @@ async function executeCollect({ config, client, writer, flags }: PreparedCollect
   process.on('SIGTERM', onSignal);
   end?.addEventListener('abort', () => planned.abort(end.reason), { once: true });
   try {
+    if (k8s) {
+      // The workloads first: their pods are the targets.
+      const quiet = flags.quiet === true || flags.json === true;
+      const running = await startK8s(k8s, flags.k8sWait, (line) => (quiet ? undefined : io.stderr(`k8s: ${line}\n`)), controller.signal);
+      cluster = running;
+      config = {
+        ...config,
+        targets: [...config.targets, ...running.targets],
+        prometheus: config.prometheus ? { ...config.prometheus, queries: [...config.prometheus.queries, ...running.queries] } : null,
+      };
+    }
+    const watching = cluster?.watch(config.intervalMs, watchStop.signal);
     const progress = createProgress(progressMode(flags), io, config.targets.map((t) => t.name), Date.now());
-    const manifest = await collect(config, { now: Date.now, monotonic: () => performance.now(), sleep, get: createHttpGet(client), prometheusGet: createHttpGet(), writer, event: progress }, controller.signal, planned.signal);
+    const targetEvents = cluster ? (target: string) => cluster!.events(target) : undefined;
+    const manifest = await collect(config, { now: Date.now, monotonic: () => performance.now(), sleep, get: createHttpGet(client), prometheusGet: createHttpGet(), writer, event: progress, targetEvents }, controller.signal, planned.signal);
+    watchStop.abort();
+    await watching;
     const empty = manifest.targets.filter((t) => !manifest.snapshots.some((s) => s.target === t.name && s.kind === 'heap' && s.status === 'ok'));
     if (empty.length > 0) {
       const first = empty[0]!;
@@ -268,6 +285,8 @@ async function executeCollect({ config, client, writer, flags }: PreparedCollect
     }
     throw e;
   } finally {
+    watchStop.abort();
+    await cluster?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     daemonDone();

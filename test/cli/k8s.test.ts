@@ -1,0 +1,188 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunManifest } from '../../src/model/run.js';
+import { startK8sStub, stubPod, type StubCluster } from '../helpers/k8s-stub.js';
+import { makePki, type Pki } from '../helpers/pki.js';
+import { runBuiltCli } from '../helpers/run-cli.js';
+import { hasTool } from '../helpers/tools.js';
+import { startWorkload, type Workload } from '../helpers/workload.js';
+
+/**
+ * `--k8s` against a stub of the Kubernetes API (test/helpers/k8s-stub.ts:
+ * HTTPS, bearer token, namespaces, deployments, pods, WebSocket
+ * port-forward) whose pods are real example workloads: the official client
+ * library does the talking, over real HTTP and WebSocket.
+ */
+const ready = hasTool('go') && hasTool('openssl', ['version']);
+const NS = 'olmv1-system';
+const LABELS = { 'app.kubernetes.io/name': 'operator-controller' };
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'heaplens-k8s-'));
+const backend = (w: Workload): string => w.url.replace('http://', '');
+
+function manifest(dir: string): RunManifest {
+  return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
+}
+
+function everything(dir: string): string {
+  let out = '';
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    out += statSync(p).isDirectory() ? everything(p) : readFileSync(p).toString('latin1');
+  }
+  return out;
+}
+
+describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real workloads)', () => {
+  let pki: Pki;
+  let cluster: StubCluster;
+  const workloads: Workload[] = [];
+  const start = async (mode: string): Promise<Workload> => {
+    const w = await startWorkload(mode);
+    workloads.push(w);
+    return w;
+  };
+  beforeAll(async () => {
+    pki = makePki();
+    cluster = await startK8sStub(pki);
+  });
+  afterAll(async () => {
+    for (const w of workloads) w.stop();
+    await cluster?.close();
+  });
+
+  function deploy(name: string, pods: ReturnType<typeof stubPod>[]): void {
+    cluster.namespaces.add(NS);
+    cluster.deployments.set(`${NS}/${name}`, { namespace: NS, name, matchLabels: { ...LABELS, 'heaplens.test/deployment': name }, replicas: pods.length, available: pods.length });
+    cluster.pods.set(NS, [...(cluster.pods.get(NS) ?? []).filter((p) => p.labels['heaplens.test/deployment'] !== name), ...pods]);
+  }
+  const labels = (deployment: string): Record<string, string> => ({ ...LABELS, 'heaplens.test/deployment': deployment });
+
+  it('collects every ready replica of a deployment, each its own series, through port-forwards', async () => {
+    const [a, b] = [await start('plateau'), await start('leak')];
+    deploy('two', [stubPod('two-7d9f-aaaaa', labels('two'), backend(a)), stubPod('two-7d9f-bbbbb', labels('two'), backend(b))]);
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const r = await runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/two:6060`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '500ms', '--duration', '3s']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`k8s: sim-0: pod ${NS}/two-7d9f-aaaaa, port 6060, via ${cluster.url}`);
+    const m = manifest(out);
+    expect(m.targets.map((t) => t.name)).toEqual(['sim-0', 'sim-1']);
+    expect(m.targets[0]!.url).toBe(`k8s://${NS}/deployment/two:6060 (pod two-7d9f-aaaaa at start)`);
+    for (const t of ['sim-0', 'sim-1']) expect(m.snapshots.filter((s) => s.target === t && s.kind === 'heap' && s.status === 'ok').length).toBeGreaterThanOrEqual(5);
+    // Through the API: the deployment's own selector, and a port-forward stream to each pod (one per connection; kept-alive connections are reused).
+    expect(cluster.requests).toContain(`GET /apis/apps/v1/namespaces/${NS}/deployments/two`);
+    expect(cluster.requests.some((q) => q.startsWith(`GET /api/v1/namespaces/${NS}/pods?labelSelector=app.kubernetes.io%2Fname%3Doperator-controller%2Cheaplens.test%2Fdeployment%3Dtwo`))).toBe(true);
+    for (const pod of ['two-7d9f-aaaaa', 'two-7d9f-bbbbb']) expect(cluster.requests).toContain(`UPGRADE /api/v1/namespaces/${NS}/pods/${pod}/portforward?ports=6060`);
+    // The token is nowhere in the run.
+    expect(everything(out)).not.toContain(cluster.token);
+    // Analysed like any run: one target per replica.
+    const report = await runBuiltCli(['analyze', out, '--format', 'json', '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    const targets = (JSON.parse(report.stdout) as { targets: { name: string; series: unknown[] }[] }).targets;
+    expect(targets.map((t) => [t.name, t.series.length >= 5])).toEqual([['sim-0', true], ['sim-1', true]]);
+  });
+
+  it('a container restart (OOMKilled) is recorded with its reason and exit code; the series continues', async () => {
+    const w = await start('plateau');
+    deploy('one', [stubPod('one-5c4b-ccccc', labels('one'), backend(w))]);
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const collecting = runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/one`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '400ms', '--duration', '6s', '--max-failures', '10']);
+    await new Promise((r) => setTimeout(r, 2500));
+    // The kubelet's view of an OOM kill: the process dies, a new container starts in the same pod.
+    w.stop();
+    const again = await start('plateau');
+    const pod = cluster.pods.get(NS)!.find((p) => p.name === 'one-5c4b-ccccc')!;
+    Object.assign(pod, { backend: backend(again), restartCount: 1, lastTermination: { reason: 'OOMKilled', exitCode: 137 } });
+    const r = await collecting;
+    expect(r.code, r.stderr).toBe(0);
+    const m = manifest(out);
+    const restart = m.events.find((e) => e.kind === 'pod-restarted');
+    expect(restart, JSON.stringify(m.events)).toBeDefined();
+    expect(restart!.pod).toEqual({ name: 'one-5c4b-ccccc', previous: 'one-5c4b-ccccc', reason: 'OOMKilled', exitCode: 137, restartCount: 1 });
+    expect(restart!.message).toBe('container restarted in pod one-5c4b-ccccc (restart 1): OOMKilled, exit code 137');
+    // Snapshots after the restart come from the new container.
+    const after = m.snapshots.filter((s) => s.kind === 'heap' && s.status === 'ok' && s.t > restart!.t);
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    expect(existsSync(join(out, 'collector.log'))).toBe(true);
+    expect(readFileSync(join(out, 'collector.log'), 'utf8')).toContain('OOMKilled, exit code 137');
+  });
+
+  it('a replaced pod: the series continues on the new pod, the event names both', async () => {
+    const w = await start('plateau');
+    deploy('rep', [stubPod('rep-66aa-ddddd', labels('rep'), backend(w))]);
+    const dir = tmp();
+    const out = join(dir, 'run');
+    const collecting = runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/rep`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '400ms', '--duration', '6s', '--max-failures', '10', '--quiet']);
+    await new Promise((r) => setTimeout(r, 2500));
+    const next = await start('plateau');
+    const old = cluster.pods.get(NS)!.find((p) => p.name === 'rep-66aa-ddddd')!;
+    old.lastTermination = { reason: 'Error', exitCode: 2 };
+    cluster.pods.set(NS, [...cluster.pods.get(NS)!.filter((p) => p !== old), stubPod('rep-66aa-eeeee', labels('rep'), backend(next))]);
+    w.stop();
+    const r = await collecting;
+    expect(r.code, r.stderr).toBe(0);
+    const m = manifest(out);
+    const replaced = m.events.find((e) => e.kind === 'pod-replaced');
+    expect(replaced, JSON.stringify(m.events)).toBeDefined();
+    expect(replaced!.pod).toMatchObject({ name: 'rep-66aa-eeeee', previous: 'rep-66aa-ddddd' });
+    expect(m.snapshots.filter((s) => s.kind === 'heap' && s.status === 'ok' && s.t > replaced!.t).length).toBeGreaterThanOrEqual(2);
+    expect(cluster.requests).toContain(`UPGRADE /api/v1/namespaces/${NS}/pods/rep-66aa-eeeee/portforward?ports=6060`);
+  });
+
+  it('a label selector and $HEAPLENS_K8S (operator-controller\'s name:namespace:deployment:port form)', async () => {
+    const w = await start('plateau');
+    deploy('sel', [stubPod('sel-1a2b-fffff', labels('sel'), backend(w))]);
+    const dir = tmp();
+    const bySelector = await runBuiltCli(['collect', '--k8s', `s=${NS}/heaplens.test/deployment=sel`, '--kubeconfig', cluster.kubeconfig(dir), '--out', join(dir, 'a'), '--interval', '300ms', '--duration', '1200ms', '--quiet']);
+    expect(bySelector.code, bySelector.stderr).toBe(0);
+    expect(manifest(join(dir, 'a')).targets.map((t) => t.name)).toEqual(['s']);
+    const env = { ...process.env, HEAPLENS_K8S: `ctl:${NS}:sel:6060` };
+    const byEnv = await runBuiltCli(['collect', '--kubeconfig', cluster.kubeconfig(dir), '--out', join(dir, 'b'), '--interval', '300ms', '--duration', '1200ms', '--quiet'], env);
+    expect(byEnv.code, byEnv.stderr).toBe(0);
+    expect(manifest(join(dir, 'b')).targets.map((t) => t.name)).toEqual(['ctl']);
+  });
+
+  it('waits for a namespace and a deployment that appear, with progress; gives up after --k8s-wait with one line', async () => {
+    const w = await start('plateau');
+    const dir = tmp();
+    const collecting = runBuiltCli(['collect', '--k8s', 'late=late-ns/deployment/late', '--kubeconfig', cluster.kubeconfig(dir), '--out', join(dir, 'run'), '--interval', '300ms', '--duration', '1s', '--k8s-wait', '20s']);
+    await new Promise((r) => setTimeout(r, 1500));
+    cluster.namespaces.add('late-ns');
+    await new Promise((r) => setTimeout(r, 1500));
+    cluster.deployments.set('late-ns/late', { namespace: 'late-ns', name: 'late', matchLabels: { app: 'late' }, replicas: 1, available: 1 });
+    cluster.pods.set('late-ns', [stubPod('late-0', { app: 'late' }, backend(w))]);
+    const r = await collecting;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('k8s: waiting for --k8s late: namespace late-ns (up to 20 s)');
+    expect(r.stderr).toContain('k8s: waiting for --k8s late: deployment late-ns/late to be available (up to 20 s)');
+
+    const never = await runBuiltCli(['collect', '--k8s', 'x=nowhere/deployment/x', '--kubeconfig', cluster.kubeconfig(dir), '--out', join(dir, 'never'), '--k8s-wait', '2s', '--quiet']);
+    expect(never.code).toBe(3);
+    expect(never.stderr).toBe('heaplens: --k8s x: namespace nowhere: still not there after 2 s (--k8s-wait)\n');
+  });
+
+  it.each([
+    [['--k8s', 'bad'], 2, /--k8s: expected NAME=NAMESPACE\/deployment\/DEPLOY\[:PORT\] or NAME=NAMESPACE\/SELECTOR\[:PORT\], got "bad"/],
+    [['--k8s', 'a=Bad_NS/deployment/x'], 2, /--k8s a: "Bad_NS" is not a namespace name/],
+    [['--k8s', 'a=ns/deployment/x:99999'], 2, /--k8s a: port "99999" is not a port number/],
+    [['--k8s', 'a=ns/deployment/x', '--kubeconfig', '/nonexistent/kubeconfig'], 3, /--kubeconfig: \/nonexistent\/kubeconfig: no such file/],
+  ])('bad input %j: one line, exit %i', async (args, code, message) => {
+    const r = await runBuiltCli(['collect', ...args, '--out', join(tmp(), 'run')]);
+    expect(r.code).toBe(code);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('a wrong token or context: one line naming the server and the status', async () => {
+    const dir = tmp();
+    const denied = await runBuiltCli(['collect', '--k8s', `x=${NS}/deployment/two`, '--kubeconfig', cluster.kubeconfig(dir, { token: 'wrong' }), '--out', join(dir, 'a'), '--quiet']);
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toBe(`heaplens: ${cluster.url}: reading namespace ${NS}: HTTP 401: Unauthorized\n`);
+    const noContext = await runBuiltCli(['collect', '--k8s', `x=${NS}/deployment/two`, '--kubeconfig', cluster.kubeconfig(dir), '--context', 'prod', '--out', join(dir, 'b')]);
+    expect(noContext.code).toBe(3);
+    expect(noContext.stderr).toBe('heaplens: --context: no context "prod" in the kubeconfig (it has: stub)\n');
+  });
+});
