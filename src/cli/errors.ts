@@ -9,7 +9,7 @@ import { YamlFileError } from '../adapters/yaml-file.js';
 import { EvaluationError } from '../analyze/promql/evaluate.js';
 import { BudgetFileError } from '../adapters/budget-file.js';
 import { CompareInputError } from '../adapters/compare-input.js';
-import { K8sError } from '../adapters/k8s/kube-api.js';
+import { K8sError } from '../adapters/k8s/k8s-error.js';
 
 /** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
 export const EXIT_OK = 0;

@@ -1,7 +1,8 @@
 import type { K8sTargetSpec } from '../../model/k8s.js';
 import type { RunEvent } from '../../model/run.js';
 import type { CollectTarget } from '../collector.js';
-import { K8sError, type KubeApi, type PodInfo } from './kube-api.js';
+import { K8sError } from './k8s-error.js';
+import type { KubeApi, PodInfo } from './kube-api.js';
 import { PortForwardProxy } from './port-forward.js';
 
 export interface K8sClock {

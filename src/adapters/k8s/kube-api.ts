@@ -2,10 +2,9 @@ import * as k8s from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 
-/** The Kubernetes API could not be reached or refused a request; the message says which and why, in one line. */
-export class K8sError extends Error {
-  override readonly name = 'K8sError';
-}
+import { K8sError } from './k8s-error.js';
+
+export { K8sError };
 
 export interface KubeConfigOptions {
   readonly kubeconfig?: string;

@@ -22,7 +22,7 @@ import { byteSize, duration, positiveInt } from '../options.js';
 import { createProgress, type ProgressMode } from '../progress.js';
 import { announceDaemon } from './daemon-files.js';
 import { appendGithubSummary, githubSummaryPath, writeReport } from '../report-output.js';
-import { addK8sFlags, prepareK8s, startK8s, type K8sFlags, type RunningK8s } from '../k8s-collect.js';
+import { addK8sFlags, connectK8s, k8sSpecs, startK8s, type K8sFlags, type RunningK8s } from '../k8s-collect.js';
 import { sleep } from '../sleep.js';
 import type { KubeApi } from '../../adapters/k8s/kube-api.js';
 import type { K8sTargetSpec } from '../../model/k8s.js';
@@ -180,10 +180,11 @@ interface PreparedCollect {
 }
 
 /** Checks the flags and creates the run directory: everything that can fail before collection starts. */
-function prepareCollect(flags: CollectFlags, commandLine: readonly string[]): PreparedCollect {
-  const k8s = prepareK8s(flags, process.env);
-  const config = collectConfig(flags, commandLine, k8s?.specs.map((s) => s.name) ?? []);
+async function prepareCollect(flags: CollectFlags, commandLine: readonly string[]): Promise<PreparedCollect> {
+  const specs = k8sSpecs(flags, process.env);
+  const config = collectConfig(flags, commandLine, specs.map((s) => s.name));
   const client = targetClient(flags);
+  const k8s = specs.length > 0 ? await connectK8s(specs, flags, process.env) : null;
   return { config, k8s, client, writer: RunDirWriter.create(flags.out), flags };
 }
 
@@ -294,7 +295,7 @@ async function executeCollect(prepared: PreparedCollect, io: CliIo, end?: AbortS
 }
 
 export async function runCollect(flags: CollectFlags, commandLine: readonly string[], io: CliIo): Promise<number> {
-  return executeCollect(prepareCollect(flags, commandLine), io);
+  return executeCollect(await prepareCollect(flags, commandLine), io);
 }
 
 export function registerCollect(program: Command, io: CliIo, exit: (code: number) => void): void {
@@ -329,7 +330,7 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
     loadComponentRules(flags.components);
     loadAlertRules(flags.alerts ?? null);
     loadCatalog(flags.recommendations);
-    const prepared = prepareCollect(flags, process.argv.slice(2));
+    const prepared = await prepareCollect(flags, process.argv.slice(2));
     const controller = new AbortController();
     const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
     const childExit = new Promise<number>((resolve) => {
