@@ -55,6 +55,7 @@ export async function loadRunInput(dir: string, componentFiles: readonly string[
       metrics: run.targets[i]!.metrics,
       samplingPeriodBytes: s.summaries[0]?.samplingPeriodBytes ?? 512 * 1024,
       intervalMs: run.intervalMs,
+      events: run.targets[i]!.events ?? [],
     })),
   };
 }

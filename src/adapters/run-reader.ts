@@ -46,7 +46,7 @@ function readHeaplensRun(dir: string, readMetrics: ReadMetrics): RunSource {
       .map((s) => ({ index: s.index, kind: s.kind, t: s.t, file: insideRun(dir, s.file!, path) }))
       .filter((s) => existsSync(join(dir, s.file)))
       .sort((a, b) => a.t - b.t || a.index - b.index);
-    return { name: t.name, snapshots, metrics: readMetrics(dir, t.name) };
+    return { name: t.name, snapshots, metrics: readMetrics(dir, t.name), events: (manifest.events ?? []).filter((e) => e.target === t.name) };
   });
   const start = Date.parse(manifest.start);
   return {

@@ -1,5 +1,6 @@
-import type { MetricSample } from '../model/run.js';
-import type { Report, ReportPhase, TargetReport } from '../model/report.js';
+import type { MetricSample, RunEvent } from '../model/run.js';
+import type { Lifetime, Report, ReportPhase, Restart, TargetReport } from '../model/report.js';
+import { judgeLifetimes, mergeRestarts, splitLifetimes } from './lifetimes.js';
 import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
@@ -8,7 +9,6 @@ import { joinFrames } from './snapshot-summary.js';
 import { formatMiB } from '../model/size.js';
 import { allocationReport, goroutineReport, type GoroutineCounts } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
-import { decideVerdict, steadyWindow } from './verdict.js';
 import type { CatalogEntry, RuleSet } from '../model/alert-rules.js';
 import { evaluateRules } from './alerts.js';
 import { metricSeries } from './metric-series.js';
@@ -32,6 +32,8 @@ export interface TargetInput {
   readonly metrics: readonly MetricSample[];
   readonly samplingPeriodBytes: number;
   readonly intervalMs: number | null;
+  /** The run's events about this target (restarts among them). */
+  readonly events?: readonly RunEvent[];
 }
 
 export interface RunInput {
@@ -78,9 +80,10 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
   const userLimit = run.memoryLimitBytes ?? null;
   const series = t.series;
   const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
-  const phases = segmentPhases(values);
-  const verdict = decideVerdict(values, phases, { samplingPeriodBytes: t.samplingPeriodBytes });
-  const window = steadyWindow(values, phases);
+  // A restart starts the heap over: each process lifetime is segmented and judged on its own.
+  const restarts = mergeRestarts(t.events ?? [], series, intervalOf(t) * 1.5);
+  const judged = judgeLifetimes(values, splitLifetimes(series, restarts), t.samplingPeriodBytes);
+  const { phases, verdict, window } = judged;
   const level = window.length > 0 ? series[window[0]!]!.heapInuseBytes : 0;
   const leakSuspects = rankSuspects(
     window.map((i) => ({ t: series[i]!.t, sites: t.sites[i]! })),
@@ -151,7 +154,7 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
     componentsOverTime: series.map((p, i) => ({ index: p.index, t: p.t, bytes: Object.fromEntries([...(t.components[i] ?? new Map())].sort((a, b) => (a[0] < b[0] ? -1 : 1))) })),
     phases: reportPhases,
     rssPhases,
-    keyFinding: keyFinding(verdict, components, leakSuspects, staleCountOf(series)),
+    keyFinding: keyFinding(verdict, components, leakSuspects, staleCountOf(series)) + restartFinding(restarts, judged.lifetimes.length, series[0]?.t ?? 0),
     verdict: verdictReport,
     leakSuspects,
     rootCauses: components
@@ -169,6 +172,20 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
           }
         : null,
     memoryLimit: memoryLimit(userLimit, t.metrics, series, verdict),
+    restarts,
+    lifetimes:
+      judged.lifetimes.length > 1
+        ? judged.lifetimes.map((l, k): Lifetime => ({
+            startIndex: series[l.start]!.index,
+            endIndex: series[l.end]!.index,
+            snapshots: l.end - l.start + 1,
+            verdict: l.verdict.kind,
+            slopeBytesPerHour: l.verdict.slopeBytesPerHour,
+            pValue: l.verdict.pValue,
+            peakHeapBytes: Math.max(...series.slice(l.start, l.end + 1).map((p) => p.heapInuseBytes)),
+            endedBy: k === judged.lifetimes.length - 1 ? null : (restarts.find((r) => r.t > series[l.end]!.t)?.reason ?? 'restart'),
+          }))
+        : [],
     allocation: allocationReport(series, t.functions),
     goroutines,
     alerts,
@@ -239,4 +256,11 @@ function keyFinding(
   if (top) parts.push(`At the peak, the largest component is ${top.name} (${mib(top.bytes)}, ${(top.share * 100).toFixed(0)}% of the heap).`);
   if (stale > 0) parts.push(`${stale} snapshots were stale (no GC between them) and are not counted as evidence of stability.`);
   return parts.join(' ');
+}
+
+/** The key finding's sentence about restarts: how many, and what ended the containers. */
+function restartFinding(restarts: readonly Restart[], lifetimes: number, t0: number): string {
+  if (restarts.length === 0) return '';
+  const reasons = restarts.map((r) => `${r.reason ?? 'restart'}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''} at +${Math.round((r.t - t0) / 1000)}s`);
+  return ` The process restarted ${restarts.length} time${restarts.length > 1 ? 's' : ''}: ${reasons.join(', ')}; each of the ${lifetimes} lifetimes was judged on its own.`;
 }

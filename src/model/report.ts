@@ -52,6 +52,37 @@ export interface TargetReport {
   readonly nonViable: readonly Recommendation[];
   readonly actionPlan: readonly ActionPlanPhase[];
   readonly successMetrics: SuccessMetrics;
+  /** The process restarted (a new start time, a container restart, a replaced pod), in time order. */
+  readonly restarts: readonly Restart[];
+  /** With restarts: each process lifetime judged on its own (the verdict above is the leaking one, else the last). */
+  readonly lifetimes: readonly Lifetime[];
+}
+
+export interface Restart {
+  /** Unix ms when it was seen. */
+  readonly t: number;
+  /** The first snapshot after it (-1 when none was taken). */
+  readonly index: number;
+  readonly kind: 'target-restarted' | 'pod-restarted' | 'pod-replaced';
+  /** The pod that runs from here (Kubernetes targets), and the one before. */
+  readonly pod: string | null;
+  readonly previousPod: string | null;
+  /** Why the previous container ended (OOMKilled, Error, Completed...), and its exit code, when the cluster said. */
+  readonly reason: string | null;
+  readonly exitCode: number | null;
+  readonly message: string;
+}
+
+export interface Lifetime {
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly snapshots: number;
+  readonly verdict: VerdictKind;
+  readonly slopeBytesPerHour: number;
+  readonly pValue: number;
+  readonly peakHeapBytes: number;
+  /** How it ended: the next restart's reason (OOMKilled...), "restart" without one, null for the last. */
+  readonly endedBy: string | null;
 }
 
 /** One alerting rule evaluated over the run, evaluation after evaluation, as Prometheus would have. */

@@ -93,6 +93,8 @@ export interface RunSourceTarget {
   readonly name: string;
   readonly snapshots: readonly RunSourceSnapshot[];
   readonly metrics: readonly MetricSample[];
+  /** The manifest's events about this target (restarts...); none for a manifest-less directory. */
+  readonly events?: readonly RunEvent[];
 }
 
 export interface RunSourceSnapshot {

@@ -74,11 +74,12 @@ function renderTarget(t: TargetReport, id: string): Markup {
     h('h2', null, t.name),
     verdictPanel(t),
     h('h3', null, 'Memory over time'),
-    h('p', { class: 'hint' }, 'Heap in use (from the profiles) and RSS on one clock; phases shaded, stale snapshots hollow, alert thresholds dashed, fired alerts marked where they first fired. Hover for values; drag to zoom, double-click to reset.'),
+    h('p', { class: 'hint' }, 'Heap in use (from the profiles) and RSS on one clock; phases shaded, stale snapshots hollow, alert thresholds dashed, fired alerts and restarts marked where they happened. Hover for values; drag to zoom, double-click to reset.'),
     h('div', { class: 'chart', 'data-chart': 'memory', 'data-target': id }),
     h('h3', null, 'Growth rate'),
     h('p', { class: 'hint' }, 'deriv() over 5 minutes of the watched series, as the growth alert sees it, with the growth thresholds.'),
     h('div', { class: 'chart', 'data-chart': 'rate', 'data-target': id }),
+    restartsSection(t, t0),
     alertsSection(t, t0),
     componentsSection(t, id),
     phasesSection(t, t0),
@@ -118,6 +119,20 @@ function verdictPanel(t: TargetReport): Markup {
     h('p', { class: 'finding' }, t.keyFinding),
     h('dl', { class: 'facts' }, verdictFacts.map(([k, x]) => fragment(h('dt', null, k), h('dd', null, x)))),
     h('dl', { class: 'figures' }, figures.map(([k, x]) => h('div', null, h('dt', null, k), h('dd', null, x)))),
+  );
+}
+
+function restartsSection(t: TargetReport, t0: number): Markup | null {
+  if (t.restarts.length === 0) return null;
+  return fragment(
+    h('h3', null, 'Restarts'),
+    table(['When', 'Snapshot', 'What', 'Reason', 'Exit code'], t.restarts.map((r) => [at(r.t, t0), r.index >= 0 ? String(r.index) : '—', r.message, r.reason ? h('strong', { class: r.reason === 'OOMKilled' ? 'worse' : null }, r.reason) : '—', r.exitCode === null ? '—' : String(r.exitCode)]), { class: 'restarts' }),
+    t.lifetimes.length > 1
+      ? fragment(
+          h('p', null, 'Each process lifetime, judged on its own (the verdict above is the leaking one, else the last):'),
+          table(['Lifetime', 'Snapshots', 'Peak heap', 'Verdict', 'Slope', 'Ended by'], t.lifetimes.map((l, i) => [String(i + 1), `${l.startIndex}–${l.endIndex} (${l.snapshots})`, mb(l.peakHeapBytes), l.verdict, `${mb(l.slopeBytesPerHour)}/h`, l.endedBy ?? '—']), { class: 'lifetimes' }),
+        )
+      : null,
   );
 }
 

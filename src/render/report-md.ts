@@ -81,6 +81,17 @@ function renderTarget(t: TargetReport): string[] {
     out.push('');
   }
 
+  if (t.restarts.length > 0) {
+    out.push('### Restarts', '', '| When | Snapshot | What | Reason | Exit code |', '|---|---|---|---|---|');
+    for (const r of t.restarts) out.push(`| ${time(r.t, t0)} | ${r.index >= 0 ? r.index : '—'} | ${escapeMarkdownCell(r.message)} | ${escapeMarkdownCell(r.reason ?? '—')} | ${r.exitCode ?? '—'} |`);
+    out.push('');
+    if (t.lifetimes.length > 1) {
+      out.push('Each process lifetime, judged on its own (the verdict below is the leaking one, else the last):', '', '| Lifetime | Snapshots | Peak heap | Verdict | Slope | Ended by |', '|---|---|---|---|---|---|');
+      t.lifetimes.forEach((l, i) => out.push(`| ${i + 1} | ${l.startIndex}–${l.endIndex} (${l.snapshots}) | ${mb(l.peakHeapBytes)} | ${l.verdict} | ${mb(l.slopeBytesPerHour)}/h | ${escapeMarkdownCell(l.endedBy ?? '—')} |`));
+      out.push('');
+    }
+  }
+
   out.push('### Leak verdict', '');
   out.push(`- Window: snapshots ${t.verdict.startIndex}–${t.verdict.endIndex} (${t.verdict.points} non-stale)`);
   out.push(`- Slope (Theil–Sen): ${mb(t.verdict.slopeBytesPerHour)}/h, 95% interval ${mb(t.verdict.slopeLowBytesPerHour)} to ${mb(t.verdict.slopeHighBytesPerHour)}/h`);

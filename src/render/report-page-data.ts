@@ -30,6 +30,8 @@ export interface PageTarget {
     readonly lines: readonly ChartLine[];
     /** Alerts at the time they first fired (unix seconds). */
     readonly fired: readonly { readonly name: string; readonly t: number }[];
+    /** Restarts (unix seconds), labelled with their reason. */
+    readonly restarts: readonly { readonly label: string; readonly t: number }[];
   };
   /** Growth rate of the watched series (deriv over 5 minutes), bytes/s, and the growth thresholds. */
   readonly rate: { readonly metric: string; readonly t: readonly number[]; readonly v: readonly (number | null)[]; readonly lines: readonly ChartLine[] };
@@ -109,6 +111,7 @@ function targetData(t: TargetReport, id: string, flame: FlameGraph | null, diff:
       phases: t.phases.map((p, i) => ({ kind: p.kind, from: sec(p.startT), to: sec(t.phases[i + 1]?.startT ?? p.endT) })),
       lines: thresholdLines(t, 'bytes'),
       fired: t.alerts.filter((a) => a.fired && a.firstFiredAt !== null).map((a) => ({ name: a.name, t: sec(a.firstFiredAt!) })),
+      restarts: t.restarts.map((r) => ({ label: `restart${r.reason ? `: ${r.reason}` : ''}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''}`, t: sec(r.t) })),
     },
     rate: { metric: watched, t: rate.map((r) => sec(r.t)), v: rate.map((r) => r.bytesPerSec), lines: thresholdLines(t, 'bytes/s') },
     components: {

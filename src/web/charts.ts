@@ -84,6 +84,26 @@ function drawFired(u: uPlot, fired: PageTarget['memory']['fired']): void {
   ctx.restore();
 }
 
+/** A dashed vertical line where the process restarted, labelled with the reason (OOMKilled...). */
+function drawRestarts(u: uPlot, restarts: PageTarget['memory']['restarts']): void {
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.font = `bold ${11 * devicePixelRatio}px sans-serif`;
+  ctx.strokeStyle = ctx.fillStyle = '#862e9c';
+  ctx.lineWidth = 2 * devicePixelRatio;
+  ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+  restarts.forEach((r, k) => {
+    const x = u.valToPos(r.t, 'x', true);
+    if (x < bbox.left || x > bbox.left + bbox.width) return;
+    ctx.beginPath();
+    ctx.moveTo(x, bbox.top);
+    ctx.lineTo(x, bbox.top + bbox.height);
+    ctx.stroke();
+    ctx.fillText(`⟳ ${r.label}`, x + 4 * devicePixelRatio, bbox.top + bbox.height - (8 + 14 * k) * devicePixelRatio);
+  });
+  ctx.restore();
+}
+
 /** The y range from 0, high enough to show every threshold line. */
 function rangeWith(lines: readonly ChartLine[]): uPlot.Scale.Range {
   return (_u, min, max) => {
@@ -109,7 +129,8 @@ export function memoryChart(host: HTMLElement, t: PageTarget): uPlot {
     host,
     `Heap in use${m.rss.some((v) => v !== null) ? ' and RSS' : ''} over ${m.t.length} snapshots (${m.stale.length} stale); ` +
       `phases: ${m.phases.map((p) => p.kind).join(', ') || 'none'}; thresholds: ${m.lines.map((l) => l.label).join('; ') || 'none'}; ` +
-      `fired: ${m.fired.map((f) => `${f.name} at +${Math.round(f.t - (m.t[0] ?? f.t))}s`).join('; ') || 'none'}`,
+      `fired: ${m.fired.map((f) => `${f.name} at +${Math.round(f.t - (m.t[0] ?? f.t))}s`).join('; ') || 'none'}; ` +
+      `restarts: ${m.restarts.map((r) => `${r.label} at +${Math.round(r.t - (m.t[0] ?? r.t))}s`).join('; ') || 'none'}`,
   );
   const staleSet = new Set(m.stale);
   const stale = m.heap.map((v, i) => (staleSet.has(i) ? v : null));
@@ -131,7 +152,7 @@ export function memoryChart(host: HTMLElement, t: PageTarget): uPlot {
       series,
       scales: { y: { range: rangeWith(m.lines) } },
       axes: [{}, bytesAxis(formatBytes)],
-      hooks: { drawClear: [(u) => drawPhases(u, m.phases)], draw: [(u) => drawLines(u, m.lines), (u) => drawFired(u, m.fired)] },
+      hooks: { drawClear: [(u) => drawPhases(u, m.phases)], draw: [(u) => drawLines(u, m.lines), (u) => drawFired(u, m.fired), (u) => drawRestarts(u, m.restarts)] },
     },
     data as unknown as uPlot.AlignedData,
     host,

@@ -1,9 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TargetReport } from '../../src/model/report.js';
 import type { RunManifest } from '../../src/model/run.js';
 import { startK8sStub, stubPod, type StubCluster } from '../helpers/k8s-stub.js';
+import { startMetricServer } from '../helpers/metric-servers.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 import { hasTool } from '../helpers/tools.js';
@@ -84,16 +86,16 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     expect(targets.map((t) => [t.name, t.series.length >= 5])).toEqual([['sim-0', true], ['sim-1', true]]);
   });
 
-  it('a container restart (OOMKilled) is recorded with its reason and exit code; the series continues', async () => {
-    const w = await start('plateau');
+  it('a container restart (OOMKilled) is recorded with its reason and exit code; the series continues; analysis judges each lifetime', async () => {
+    const w = await start('leak');
     deploy('one', [stubPod('one-5c4b-ccccc', labels('one'), backend(w))]);
     const dir = tmp();
     const out = join(dir, 'run');
-    const collecting = runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/one`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '400ms', '--duration', '6s', '--max-failures', '10']);
-    await new Promise((r) => setTimeout(r, 2500));
+    const collecting = runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/one`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '300ms', '--duration', '9s', '--max-failures', '10', '--gc']);
+    await new Promise((r) => setTimeout(r, 4500));
     // The kubelet's view of an OOM kill: the process dies, a new container starts in the same pod.
     w.stop();
-    const again = await start('plateau');
+    const again = await start('leak');
     const pod = cluster.pods.get(NS)!.find((p) => p.name === 'one-5c4b-ccccc')!;
     Object.assign(pod, { backend: backend(again), restartCount: 1, lastTermination: { reason: 'OOMKilled', exitCode: 137 } });
     const r = await collecting;
@@ -108,6 +110,26 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     expect(after.length).toBeGreaterThanOrEqual(2);
     expect(existsSync(join(out, 'collector.log'))).toBe(true);
     expect(readFileSync(join(out, 'collector.log'), 'utf8')).toContain('OOMKilled, exit code 137');
+
+    // Analysis: the restart is in the report, the series is judged lifetime by lifetime, no phase spans the restart.
+    const a = await runBuiltCli(['analyze', out, '--format', 'json,md,html']);
+    expect(a.code, a.stderr).toBe(0);
+    const t = (JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { targets: TargetReport[] }).targets[0]!;
+    expect(t.restarts).toHaveLength(1);
+    expect(t.restarts[0]).toMatchObject({ kind: 'pod-restarted', pod: 'one-5c4b-ccccc', reason: 'OOMKilled', exitCode: 137 });
+    const cut = t.restarts[0]!.index;
+    expect(cut).toBeGreaterThan(0);
+    expect(t.lifetimes.map((l) => [l.startIndex < cut, l.endIndex < cut])).toEqual([[true, true], [false, false]]);
+    expect(t.lifetimes[0]!.endedBy).toBe('OOMKilled');
+    for (const p of t.phases) expect(p.startIndex < cut === p.endIndex < cut, `${p.kind} ${p.startIndex}-${p.endIndex} spans ${cut}`).toBe(true);
+    expect(t.keyFinding).toMatch(/The process restarted 1 time: OOMKilled \(exit 137\) at \+\d+s; each of the 2 lifetimes was judged on its own\./);
+    // The verdict is a leaking lifetime's, else the last lifetime's, and its window lies inside one lifetime.
+    const leaking = t.lifetimes.find((l) => l.verdict === 'leak');
+    expect(t.verdict.kind).toBe(leaking ? 'leak' : t.lifetimes[1]!.verdict);
+    if (t.verdict.startIndex >= 0) expect(t.verdict.startIndex < cut === t.verdict.endIndex < cut).toBe(true);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| container restarted in pod one-5c4b-ccccc (restart 1): OOMKilled, exit code 137 | OOMKilled | 137 |');
+    const page = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(page).toContain('"restarts":[{"label":"restart: OOMKilled (exit 137)"');
   });
 
   it('a replaced pod: the series continues on the new pod, the event names both', async () => {
@@ -130,6 +152,46 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     expect(replaced!.pod).toMatchObject({ name: 'rep-66aa-eeeee', previous: 'rep-66aa-ddddd' });
     expect(m.snapshots.filter((s) => s.kind === 'heap' && s.status === 'ok' && s.t > replaced!.t).length).toBeGreaterThanOrEqual(2);
     expect(cluster.requests).toContain(`UPGRADE /api/v1/namespaces/${NS}/pods/rep-66aa-eeeee/portforward?ports=6060`);
+  });
+
+  it.runIf(hasTool('prometheus', ['--version']))('with --prometheus: the container\'s working set, RSS and memory limit of the series\' pods, then time to limit', async () => {
+    const w = await start('leak');
+    const pod = 'prom-5f6g-aaaaa';
+    deploy('prom', [stubPod(pod, labels('prom'), backend(w))]);
+    const dir = tmp();
+    // cAdvisor and kube-state-metrics stand-ins: recording rules in a real Prometheus scraping the workload.
+    const rules = join(dir, 'cluster-metrics.yaml');
+    const podLabels = `namespace: ${NS}\n      pod: ${pod}\n      container: manager`;
+    writeFileSync(
+      rules,
+      `groups:\n- name: cluster\n  interval: 1s\n  rules:\n` +
+        `  - record: container_memory_working_set_bytes\n    expr: process_resident_memory_bytes\n    labels:\n      ${podLabels}\n` +
+        `  - record: container_memory_rss\n    expr: process_resident_memory_bytes * 0.5\n    labels:\n      ${podLabels}\n` +
+        `  - record: container_memory_working_set_bytes\n    expr: process_resident_memory_bytes * 1000\n    labels:\n      namespace: other\n      pod: ${pod}\n      container: manager\n` +
+        `  - record: kube_pod_container_resource_limits\n    expr: vector(268435456)\n    labels:\n      ${podLabels}\n      resource: memory\n      unit: byte\n`,
+    );
+    const prometheus = await startMetricServer('prometheus', backend(w), { ruleFiles: [rules] });
+    try {
+      await new Promise((r) => setTimeout(r, 2000));
+      const out = join(dir, 'run');
+      const r = await runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/prom`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '500ms', '--duration', '4s', '--prometheus', prometheus.url, '--quiet', '--gc']);
+      expect(r.code, r.stderr).toBe(0);
+      const samples = readFileSync(join(out, 'sim', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { name: string; value: number; labels: Record<string, string> });
+      const ws = samples.filter((x) => x.name === 'container_memory_working_set_bytes');
+      const rss = samples.filter((x) => x.name === 'process_resident_memory_bytes');
+      expect(ws.length).toBeGreaterThan(2);
+      // The namespace is part of the query: the other namespace's 1000x series is not what came back.
+      expect(Math.max(...ws.map((x) => x.value))).toBeLessThan(2 * Math.max(...rss.map((x) => x.value)));
+      expect(samples.filter((x) => x.name === 'container_memory_rss').length).toBeGreaterThan(2);
+      expect(samples.find((x) => x.name === 'kube_pod_container_resource_limits')).toMatchObject({ value: 268435456, labels: { resource: 'memory' } });
+      const a = await runBuiltCli(['analyze', out, '--format', 'json', '--json']);
+      expect(a.code, a.stderr).toBe(0);
+      const t = (JSON.parse(a.stdout) as { targets: TargetReport[] }).targets[0]!;
+      expect(t.memoryLimit).toMatchObject({ bytes: 268435456, source: 'kube_pod_container_resource_limits' });
+      expect(t.thresholds!.metric).toBe('container_memory_working_set_bytes');
+    } finally {
+      prometheus.stop();
+    }
   });
 
   it('a label selector and $HEAPLENS_K8S (operator-controller\'s name:namespace:deployment:port form)', async () => {
