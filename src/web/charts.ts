@@ -71,6 +71,7 @@ function drawFired(u: uPlot, fired: PageTarget['memory']['fired']): void {
   ctx.save();
   ctx.font = `bold ${11 * devicePixelRatio}px sans-serif`;
   ctx.strokeStyle = ctx.fillStyle = '#c92a2a';
+  ctx.textAlign = 'left';
   ctx.lineWidth = 2 * devicePixelRatio;
   fired.forEach((f, k) => {
     const x = u.valToPos(f.t, 'x', true);
@@ -90,6 +91,7 @@ function drawRestarts(u: uPlot, restarts: PageTarget['memory']['restarts']): voi
   ctx.save();
   ctx.font = `bold ${11 * devicePixelRatio}px sans-serif`;
   ctx.strokeStyle = ctx.fillStyle = '#862e9c';
+  ctx.textAlign = 'left';
   ctx.lineWidth = 2 * devicePixelRatio;
   ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
   restarts.forEach((r, k) => {

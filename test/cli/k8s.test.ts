@@ -6,6 +6,7 @@ import type { TargetReport } from '../../src/model/report.js';
 import type { RunManifest } from '../../src/model/run.js';
 import { startK8sStub, stubPod, type StubCluster } from '../helpers/k8s-stub.js';
 import { startMetricServer } from '../helpers/metric-servers.js';
+import { CHROMIUM, launchChromium, openPage, screenshot } from '../helpers/browser.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 import { hasTool } from '../helpers/tools.js';
@@ -130,6 +131,20 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('| container restarted in pod one-5c4b-ccccc (restart 1): OOMKilled, exit code 137 | OOMKilled | 137 |');
     const page = readFileSync(join(out, 'report.html'), 'utf8');
     expect(page).toContain('"restarts":[{"label":"restart: OOMKilled (exit 137)"');
+    if (hasTool(CHROMIUM, ['--version'])) {
+      // The memory chart draws the restart where it happened.
+      const browser = await launchChromium();
+      try {
+        const { page: tab, problems } = await openPage(browser, join(out, 'report.html'));
+        await tab.waitForSelector('body[data-ready="true"]');
+        const label = await tab.locator('[data-chart="memory"]').getAttribute('aria-label');
+        expect(label).toMatch(/restarts: restart: OOMKilled \(exit 137\) at \+\d+s$/);
+        await screenshot(tab, 'report-k8s-oomkilled');
+        expect(problems).toEqual({ console: [], dialogs: [], requests: [] });
+      } finally {
+        await browser.close();
+      }
+    }
   });
 
   it('a replaced pod: the series continues on the new pod, the event names both', async () => {
@@ -192,6 +207,31 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     } finally {
       prometheus.stop();
     }
+  });
+
+  it('run --k8s -- CMD (reports at the end) and start/stop --k8s', async () => {
+    const w = await start('plateau');
+    deploy('bg', [stubPod('bg-9z8y-ggggg', labels('bg'), backend(w))]);
+    const dir = tmp();
+    const kubeconfig = cluster.kubeconfig(dir);
+    const ran = await runBuiltCli(['run', '--k8s', `op=${NS}/deployment/bg`, '--kubeconfig', kubeconfig, '--out', join(dir, 'run'), '--interval', '300ms', '--quiet', '--', 'sleep', '2']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(manifest(join(dir, 'run')).targets.map((t) => t.name)).toEqual(['op']);
+    for (const f of ['report.html', 'report.md', 'report.json']) expect(existsSync(join(dir, 'run', f)), f).toBe(true);
+
+    const bg = join(dir, 'bg');
+    const started = await runBuiltCli(['start', '--k8s', `op=${NS}/deployment/bg`, '--kubeconfig', kubeconfig, '--out', bg, '--interval', '300ms']);
+    expect(started.code, started.stderr).toBe(0);
+    await new Promise((r) => setTimeout(r, 2500));
+    const stopped = await runBuiltCli(['stop', bg]);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const m = manifest(bg);
+    expect(m.status).toBe('complete');
+    expect(m.snapshots.filter((x) => x.target === 'op' && x.status === 'ok').length).toBeGreaterThanOrEqual(3);
+    // A bad kubeconfig is refused before anything goes to the background.
+    const refused = await runBuiltCli(['start', '--k8s', `op=${NS}/deployment/bg`, '--kubeconfig', join(dir, 'missing'), '--out', join(dir, 'never')]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/--kubeconfig: .*missing: no such file/);
   });
 
   it('a label selector and $HEAPLENS_K8S (operator-controller\'s name:namespace:deployment:port form)', async () => {

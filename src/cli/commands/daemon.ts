@@ -8,6 +8,7 @@ import type { RunManifest } from '../../model/run.js';
 import { EXIT_INPUT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { addCollectFlags, collectConfig } from './collect.js';
+import { connectK8s, k8sSpecs } from '../k8s-collect.js';
 import { LOCK_FILE, PID_FILE } from './daemon-files.js';
 
 const DAEMON_LOG = '.daemon.log';
@@ -50,7 +51,10 @@ export function repairManifest(dir: string, manifest: RunManifest, why: string):
 export function registerDaemon(program: Command, io: CliIo, exit: (code: number) => void): void {
   addCollectFlags(program.command('start').description('collect in the background (pid file and lock in the run directory); end with heaplens stop RUN')).action(
     async (flags: { out: string } & Parameters<typeof collectConfig>[0]) => {
-      collectConfig(flags, []); // flag errors now, not in the background
+      // Flag, target and kubeconfig errors now, not in the background.
+      const specs = k8sSpecs(flags, process.env);
+      collectConfig(flags, [], specs.map((x) => x.name));
+      if (specs.length > 0) await connectK8s(specs, flags, process.env);
       const dir = flags.out;
       if (existsSync(join(dir, 'run.json'))) throw new RunDirError(`${dir} already holds a run (run.json exists); choose a new --out`);
       mkdirSync(dir, { recursive: true });
