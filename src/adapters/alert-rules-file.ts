@@ -1,7 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import type { Rule, RuleGroup, RuleSet } from '../model/alert-rules.js';
 import { parsePromDuration, parsePromQL, PromQLError } from '../analyze/promql/parse.js';
 import { readYamlFile, type YamlFile } from './yaml-file.js';
+import { packageFile } from './package-root.js';
 
 /** An alert rule file is unreadable or wrong; the message names the file, line, rule and key. */
 export class AlertRulesError extends Error {
@@ -9,7 +9,7 @@ export class AlertRulesError extends Error {
 }
 
 /** The seed's alert pair (growth and peak, on RSS and on the container working set). */
-export const BUILTIN_ALERTS = fileURLToPath(new URL('../../rules/alerts.yaml', import.meta.url));
+export const BUILTIN_ALERTS = packageFile('rules/alerts.yaml');
 
 const GROUP_KEYS = ['name', 'interval', 'rules', 'limit'];
 const RULE_KEYS = ['alert', 'record', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];

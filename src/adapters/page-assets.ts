@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { PageAssets } from '../render/report-html.js';
+import { packageFile } from './package-root.js';
 
 /** The bundle `npm run build` makes (scripts/build-web.mjs); the same place from src/ (tests) and dist/ (the installed CLI). */
-const WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
+const WEB_DIR = packageFile('dist/web/');
 
 export class PageAssetsError extends Error {
   override readonly name = 'PageAssetsError';

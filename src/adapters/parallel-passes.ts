@@ -14,6 +14,7 @@ import {
   type SampleScan,
 } from '../pprof/aggregate.js';
 import type { TopPasses } from '../pprof/top.js';
+import { packageFile } from './package-root.js';
 
 /** A job for the worker: a pass over samples [from, to) of one scan. */
 export type PassJob =
@@ -44,7 +45,8 @@ export function startParallelPasses(minSamples: number): ParallelPasses {
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 0;
   try {
-    worker = new Worker(new URL('./top-worker.js', import.meta.url));
+    // tsc's output, also from the bundled CLI (which has no module of that name next to it).
+    worker = new Worker(packageFile('dist/adapters/top-worker.js'));
     worker.unref();
     worker.on('message', (msg: { id: number }) => {
       waiting.get(msg.id)?.resolve(msg);

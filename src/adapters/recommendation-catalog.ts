@@ -1,13 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import type { CatalogCondition, CatalogEntry } from '../model/alert-rules.js';
 import { readYamlFile } from './yaml-file.js';
+import { packageFile } from './package-root.js';
 
 /** The recommendation catalog is unreadable or wrong; the message names the file, line and key. */
 export class CatalogError extends Error {
   override readonly name = 'CatalogError';
 }
 
-export const BUILTIN_CATALOG = fileURLToPath(new URL('../../rules/recommendations.yaml', import.meta.url));
+export const BUILTIN_CATALOG = packageFile('rules/recommendations.yaml');
 
 const KEYS = ['id', 'title', 'subject', 'when', 'minShare', 'effort', 'risk', 'saving', 'viable', 'reason', 'action'];
 const EFFORTS = ['low', 'medium', 'high'];

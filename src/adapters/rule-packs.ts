@@ -1,13 +1,13 @@
-import { fileURLToPath } from 'node:url';
 import { readYamlFile } from './yaml-file.js';
 import type { ComponentRule } from '../analyze/components.js';
+import { packageFile } from './package-root.js';
 
 /** A rule file is unreadable or wrong; the message names the file, the entry and the key. */
 export class RuleFileError extends Error {
   override readonly name = 'RuleFileError';
 }
 
-export const BUILTIN_COMPONENTS = fileURLToPath(new URL('../../rules/components.yaml', import.meta.url));
+export const BUILTIN_COMPONENTS = packageFile('rules/components.yaml');
 
 const OPTIMIZABLE = ['yes', 'limited', 'no', 'done'];
 

@@ -28,7 +28,8 @@ export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof UsageError) return { code: EXIT_USAGE, message: err.message };
   if (err instanceof BudgetFileError) return { code: EXIT_USAGE, message: err.message };
   if (err instanceof CompareInputError) return { code: EXIT_INPUT, message: err.message };
-  if (err instanceof K8sError) return { code: EXIT_INPUT, message: err.message };
+  // By name: the Kubernetes modules are loaded on demand, apart from the bundled CLI, with their own copy of the class.
+  if (err instanceof K8sError || (err as Error | null)?.name === 'K8sError') return { code: EXIT_INPUT, message: (err as Error).message };
   if (err instanceof ProfileFileError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof QueryError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof RunDirError) return { code: EXIT_INPUT, message: err.message };

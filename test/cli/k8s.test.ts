@@ -24,6 +24,24 @@ const LABELS = { 'app.kubernetes.io/name': 'operator-controller' };
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'heaplens-k8s-'));
 const backend = (w: Workload): string => w.url.replace('http://', '');
 
+/** Waits until `cond` holds (checked every 100 ms): the tests act on what the collector did, not on guessed timings. */
+async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Heap snapshots stored so far for `target` (0 before run.json exists). */
+function stored(dir: string, target: string): number {
+  try {
+    return manifest(dir).snapshots.filter((x) => x.target === target && x.kind === 'heap' && x.status === 'ok').length;
+  } catch {
+    return 0;
+  }
+}
+
 function manifest(dir: string): RunManifest {
   return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
 }
@@ -93,7 +111,7 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     const dir = tmp();
     const out = join(dir, 'run');
     const collecting = runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/one`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '300ms', '--duration', '9s', '--max-failures', '10', '--gc']);
-    await new Promise((r) => setTimeout(r, 4500));
+    await until('12 snapshots before the restart', () => stored(out, 'sim') >= 12);
     // The kubelet's view of an OOM kill: the process dies, a new container starts in the same pod.
     w.stop();
     const again = await start('leak');
@@ -153,7 +171,7 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     const dir = tmp();
     const out = join(dir, 'run');
     const collecting = runBuiltCli(['collect', '--k8s', `sim=${NS}/deployment/rep`, '--kubeconfig', cluster.kubeconfig(dir), '--out', out, '--interval', '400ms', '--duration', '6s', '--max-failures', '10', '--quiet']);
-    await new Promise((r) => setTimeout(r, 2500));
+    await until('3 snapshots before the replacement', () => stored(out, 'sim') >= 3);
     const next = await start('plateau');
     const old = cluster.pods.get(NS)!.find((p) => p.name === 'rep-66aa-ddddd')!;
     old.lastTermination = { reason: 'Error', exitCode: 2 };
@@ -222,7 +240,7 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     const bg = join(dir, 'bg');
     const started = await runBuiltCli(['start', '--k8s', `op=${NS}/deployment/bg`, '--kubeconfig', kubeconfig, '--out', bg, '--interval', '300ms']);
     expect(started.code, started.stderr).toBe(0);
-    await new Promise((r) => setTimeout(r, 2500));
+    await until('3 snapshots in the background', () => stored(bg, 'op') >= 3);
     const stopped = await runBuiltCli(['stop', bg]);
     expect(stopped.code, stopped.stderr).toBe(0);
     const m = manifest(bg);
@@ -251,9 +269,10 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     const w = await start('plateau');
     const dir = tmp();
     const collecting = runBuiltCli(['collect', '--k8s', 'late=late-ns/deployment/late', '--kubeconfig', cluster.kubeconfig(dir), '--out', join(dir, 'run'), '--interval', '300ms', '--duration', '1s', '--k8s-wait', '20s']);
-    await new Promise((r) => setTimeout(r, 1500));
+    const asked = (path: string): number => cluster.requests.filter((q) => q === `GET ${path}`).length;
+    await until('two looks for the namespace', () => asked('/api/v1/namespaces/late-ns') >= 2);
     cluster.namespaces.add('late-ns');
-    await new Promise((r) => setTimeout(r, 1500));
+    await until('two looks for the deployment', () => asked('/apis/apps/v1/namespaces/late-ns/deployments/late') >= 2);
     cluster.deployments.set('late-ns/late', { namespace: 'late-ns', name: 'late', matchLabels: { app: 'late' }, replicas: 1, available: 1 });
     cluster.pods.set('late-ns', [stubPod('late-0', { app: 'late' }, backend(w))]);
     const r = await collecting;

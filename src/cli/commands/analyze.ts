@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadRunInput } from '../../adapters/analyze-dir.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import type { Report } from '../../model/report.js';
@@ -8,10 +7,11 @@ import { appendGithubSummary, githubSummaryPath, parseFormats, writeReport } fro
 import { formatMiB } from '../../model/size.js';
 import { addAnalysisFlags, analysisOptions, type AnalysisFlags } from '../analysis-flags.js';
 import type { CliIo } from '../io.js';
+import { packageFile } from '../../adapters/package-root.js';
 
 /** The bundled example run (the leak mode of examples/operator-sim, collected with heaplens collect). */
-export const DEMO_RUN = fileURLToPath(new URL('../../../examples/runs/operator-leak', import.meta.url));
-const DEMO_COMPONENTS = fileURLToPath(new URL('../../../examples/operator-sim/components.yaml', import.meta.url));
+export const DEMO_RUN = packageFile('examples/runs/operator-leak');
+const DEMO_COMPONENTS = packageFile('examples/operator-sim/components.yaml');
 
 function summary(report: Report): string {
   return report.targets

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RunDirError } from '../../adapters/run-dir.js';
 import type { RunManifest } from '../../model/run.js';
 import { EXIT_INPUT, UsageError } from '../errors.js';
@@ -10,9 +9,10 @@ import type { CliIo } from '../io.js';
 import { addCollectFlags, collectConfig } from './collect.js';
 import { connectK8s, k8sSpecs } from '../k8s-collect.js';
 import { LOCK_FILE, PID_FILE } from './daemon-files.js';
+import { packageFile } from '../../adapters/package-root.js';
 
 const DAEMON_LOG = '.daemon.log';
-const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
+const CLI = packageFile('dist/cli/main.js');
 
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
