@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,6 +250,25 @@ describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real wo
     const refused = await runBuiltCli(['start', '--k8s', `op=${NS}/deployment/bg`, '--kubeconfig', join(dir, 'missing'), '--out', join(dir, 'never')]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/--kubeconfig: .*missing: no such file/);
+  });
+
+  it('in a pod: the service account and KUBERNETES_SERVICE_HOST/PORT, without any kubeconfig', async () => {
+    const w = await start('plateau');
+    deploy('incluster', [stubPod('incluster-1-hhhhh', labels('incluster'), backend(w))]);
+    const dir = tmp();
+    const mount = join(dir, 'root');
+    const sa = join(mount, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(sa, { recursive: true });
+    writeFileSync(join(sa, 'token'), cluster.token);
+    writeFileSync(join(sa, 'ca.crt'), readFileSync(pki.ca));
+    writeFileSync(join(sa, 'namespace'), NS);
+    const port = new URL(cluster.url).port;
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, HEAPLENS_SERVICEACCOUNT_ROOT: mount };
+    delete env.KUBECONFIG;
+    const r = await runBuiltCli(['collect', '--k8s', `op=${NS}/deployment/incluster`, '--out', join(dir, 'run'), '--interval', '300ms', '--duration', '1200ms'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`k8s: op: pod ${NS}/incluster-1-hhhhh, port 6060, via https://127.0.0.1:${port}`);
+    expect(stored(join(dir, 'run'), 'op')).toBeGreaterThanOrEqual(2);
   });
 
   it('a label selector and $HEAPLENS_K8S (operator-controller\'s name:namespace:deployment:port form)', async () => {

@@ -27,8 +27,9 @@ export function loadKubeConfig(options: KubeConfigOptions): k8s.KubeConfig {
     if (options.kubeconfig !== undefined) {
       if (!existsSync(options.kubeconfig)) throw new K8sError(`--kubeconfig: ${options.kubeconfig}: no such file`);
       kc.loadFromFile(options.kubeconfig);
-    } else if (!options.env.KUBECONFIG && options.env.KUBERNETES_SERVICE_HOST && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-      kc.loadFromCluster();
+    } else if (!options.env.KUBECONFIG && options.env.KUBERNETES_SERVICE_HOST && existsSync(`${options.env.HEAPLENS_SERVICEACCOUNT_ROOT ?? ''}${SERVICE_ACCOUNT_TOKEN}`)) {
+      // In a pod: its service account (mounted under HEAPLENS_SERVICEACCOUNT_ROOT when not at /).
+      kc.loadFromCluster(options.env.HEAPLENS_SERVICEACCOUNT_ROOT ?? '');
     } else {
       kc.loadFromDefault();
     }
