@@ -65,43 +65,31 @@ function drawLines(u: uPlot, lines: readonly ChartLine[]): void {
   ctx.restore();
 }
 
-/** A vertical marker where each alert first fired. */
-function drawFired(u: uPlot, fired: PageTarget['memory']['fired']): void {
-  const { ctx, bbox } = u;
-  ctx.save();
-  ctx.font = `bold ${11 * devicePixelRatio}px sans-serif`;
-  ctx.strokeStyle = ctx.fillStyle = '#c92a2a';
-  ctx.textAlign = 'left';
-  ctx.lineWidth = 2 * devicePixelRatio;
-  fired.forEach((f, k) => {
-    const x = u.valToPos(f.t, 'x', true);
-    if (x < bbox.left || x > bbox.left + bbox.width) return;
-    ctx.beginPath();
-    ctx.moveTo(x, bbox.top);
-    ctx.lineTo(x, bbox.top + bbox.height);
-    ctx.stroke();
-    ctx.fillText(`▲ ${f.name} fired`, x + 4 * devicePixelRatio, bbox.top + (18 + 14 * k) * devicePixelRatio);
-  });
-  ctx.restore();
+interface MarkerStyle {
+  readonly colour: string;
+  readonly dashed: boolean;
+  /** Labels stack down from the top of the plot, or up from its bottom. */
+  readonly labelsAt: 'top' | 'bottom';
 }
 
-/** A dashed vertical line where the process restarted, labelled with the reason (OOMKilled...). */
-function drawRestarts(u: uPlot, restarts: PageTarget['memory']['restarts']): void {
+/** Vertical lines at moments of the run (alerts firing, restarts), each labelled. */
+function drawMarkers(u: uPlot, markers: readonly { readonly t: number; readonly text: string }[], style: MarkerStyle): void {
   const { ctx, bbox } = u;
   ctx.save();
   ctx.font = `bold ${11 * devicePixelRatio}px sans-serif`;
-  ctx.strokeStyle = ctx.fillStyle = '#862e9c';
+  ctx.strokeStyle = ctx.fillStyle = style.colour;
   ctx.textAlign = 'left';
   ctx.lineWidth = 2 * devicePixelRatio;
-  ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
-  restarts.forEach((r, k) => {
-    const x = u.valToPos(r.t, 'x', true);
+  if (style.dashed) ctx.setLineDash([3 * devicePixelRatio, 3 * devicePixelRatio]);
+  markers.forEach((m, k) => {
+    const x = u.valToPos(m.t, 'x', true);
     if (x < bbox.left || x > bbox.left + bbox.width) return;
     ctx.beginPath();
     ctx.moveTo(x, bbox.top);
     ctx.lineTo(x, bbox.top + bbox.height);
     ctx.stroke();
-    ctx.fillText(`⟳ ${r.label}`, x + 4 * devicePixelRatio, bbox.top + bbox.height - (8 + 14 * k) * devicePixelRatio);
+    const y = style.labelsAt === 'top' ? bbox.top + (18 + 14 * k) * devicePixelRatio : bbox.top + bbox.height - (8 + 14 * k) * devicePixelRatio;
+    ctx.fillText(m.text, x + 4 * devicePixelRatio, y);
   });
   ctx.restore();
 }
@@ -154,7 +142,14 @@ export function memoryChart(host: HTMLElement, t: PageTarget): uPlot {
       series,
       scales: { y: { range: rangeWith(m.lines) } },
       axes: [{}, bytesAxis(formatBytes)],
-      hooks: { drawClear: [(u) => drawPhases(u, m.phases)], draw: [(u) => drawLines(u, m.lines), (u) => drawFired(u, m.fired), (u) => drawRestarts(u, m.restarts)] },
+      hooks: {
+        drawClear: [(u) => drawPhases(u, m.phases)],
+        draw: [
+          (u) => drawLines(u, m.lines),
+          (u) => drawMarkers(u, m.fired.map((f) => ({ t: f.t, text: `▲ ${f.name} fired` })), { colour: '#c92a2a', dashed: false, labelsAt: 'top' }),
+          (u) => drawMarkers(u, m.restarts.map((r) => ({ t: r.t, text: `⟳ ${r.label}` })), { colour: '#862e9c', dashed: true, labelsAt: 'bottom' }),
+        ],
+      },
     },
     data as unknown as uPlot.AlignedData,
     host,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { startK8sStub, stubPod, type StubCluster } from '../helpers/k8s-stub.js'
 import { startMetricServer } from '../helpers/metric-servers.js';
 import { CHROMIUM, launchChromium, openPage, screenshot } from '../helpers/browser.js';
 import { makePki, type Pki } from '../helpers/pki.js';
+import { everything } from '../helpers/all-files.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 import { hasTool } from '../helpers/tools.js';
 import { startWorkload, type Workload } from '../helpers/workload.js';
@@ -46,14 +47,6 @@ function manifest(dir: string): RunManifest {
   return JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunManifest;
 }
 
-function everything(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out += statSync(p).isDirectory() ? everything(p) : readFileSync(p).toString('latin1');
-  }
-  return out;
-}
 
 describe.runIf(ready)('Kubernetes targets through the API (stub cluster, real workloads)', () => {
   let pki: Pki;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/model/run.js';
 import { makePki, type Pki } from '../helpers/pki.js';
+import { everything } from '../helpers/all-files.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 import { hasTool } from '../helpers/tools.js';
 
@@ -33,15 +34,6 @@ function serve(pki: Pki, mutualTls: boolean): Promise<{ url: string; server: Ser
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, server })));
 }
 
-/** Every byte heaplens wrote under a directory, as text. */
-function everything(dir: string): string {
-  let out = '';
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    out += statSync(p).isDirectory() ? everything(p) : readFileSync(p).toString('latin1');
-  }
-  return out;
-}
 
 const ready = hasTool('openssl', ['version']);
 
