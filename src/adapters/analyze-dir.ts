@@ -1,4 +1,5 @@
 import type { RunInput } from '../analyze/analyze-run.js';
+import type { RunSource } from '../model/run.js';
 import { VERSION } from '../version.js';
 import { loadHeapSeries } from './load-series.js';
 import { readRunDir } from './run-reader.js';
@@ -18,6 +19,11 @@ export interface RunInputOptions {
 
 /** Reads a run directory into analysis input, streaming its profiles (see loadHeapSeries). */
 export async function loadRunInput(dir: string, componentFiles: readonly string[] = [], options: RunInputOptions = {}): Promise<RunInput> {
+  return (await loadRun(dir, componentFiles, options)).input;
+}
+
+/** loadRunInput, and the run as read (which snapshot is which file), for what reads profiles again (report.html's flame graphs). */
+export async function loadRun(dir: string, componentFiles: readonly string[] = [], options: RunInputOptions = {}): Promise<{ input: RunInput; source: RunSource }> {
   const rules = loadComponentRules(componentFiles);
   // Rule files first: a typo there should not wait for the profiles to be read.
   const alertRules = loadAlertRules(options.alertsFile ?? null);
@@ -35,7 +41,7 @@ export async function loadRunInput(dir: string, componentFiles: readonly string[
       return inuse >= 0 ? componentPaths(profile, inuse, rules) : new Map<string, CallPath[]>();
     }),
   );
-  return {
+  const input: RunInput = {
     name: run.name,
     start: run.start !== null ? new Date(run.start).toISOString() : null,
     end: run.end !== null ? new Date(run.end).toISOString() : null,
@@ -58,4 +64,5 @@ export async function loadRunInput(dir: string, componentFiles: readonly string[
       events: run.targets[i]!.events ?? [],
     })),
   };
+  return { input, source: run };
 }

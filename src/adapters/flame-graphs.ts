@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { buildFlameGraph, type FlameSide } from '../analyze/flame-graph.js';
 import type { FlameGraph } from '../model/flame.js';
 import type { Report } from '../model/report.js';
+import type { RunSource } from '../model/run.js';
 import { resolveSampleType } from '../pprof/sample-type.js';
 import { readProfileFile } from './profile-file.js';
 import { readRunDir } from './run-reader.js';
@@ -18,8 +19,9 @@ export interface TargetFlameGraphs {
  * snapshot, and the growth base: the first snapshot after init, else the
  * first) from the run directory the report was made from.
  */
-export async function loadFlameGraphs(dir: string, report: Report): Promise<TargetFlameGraphs[]> {
-  const run = await readRunDir(dir, { metrics: false });
+export async function loadFlameGraphs(dir: string, report: Report, source?: RunSource): Promise<TargetFlameGraphs[]> {
+  // The run as analysis read it, when given: a manifest-less run is only timed by decoding every profile.
+  const run = source ?? (await readRunDir(dir, { metrics: false }));
   return Promise.all(
     report.targets.map(async (t): Promise<TargetFlameGraphs> => {
       const heaps = run.targets.find((x) => x.name === t.name)?.snapshots.filter((s) => s.kind === 'heap') ?? [];

@@ -4,6 +4,7 @@ import { loadFlameGraphs } from '../adapters/flame-graphs.js';
 import { loadPageAssets } from '../adapters/page-assets.js';
 import { writeFileAtomic } from '../adapters/run-dir.js';
 import type { Report } from '../model/report.js';
+import type { RunSource } from '../model/run.js';
 import { renderGithubSummary } from '../render/github-summary.js';
 import { renderReportHtml } from '../render/report-html.js';
 import { renderReportMarkdown } from '../render/report-md.js';
@@ -19,9 +20,9 @@ export function parseFormats(text: string): ReportFormat[] {
 }
 
 /** Writes the report files (atomically); returns their paths. The HTML report reads its flame graphs' profiles from `runDir`. */
-export async function writeReport(report: Report, runDir: string, outDir: string, formats: readonly ReportFormat[]): Promise<string[]> {
+export async function writeReport(report: Report, runDir: string, outDir: string, formats: readonly ReportFormat[], source?: RunSource): Promise<string[]> {
   // Everything that can fail is done before the first file is written.
-  const html = formats.includes('html') ? renderReportHtml(report, await loadFlameGraphs(runDir, report), loadPageAssets()) : null;
+  const html = formats.includes('html') ? renderReportHtml(report, await loadFlameGraphs(runDir, report, source), loadPageAssets()) : null;
   mkdirSync(outDir, { recursive: true });
   const written: string[] = [];
   const write = (name: string, text: string): void => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { loadRunInput } from '../../adapters/analyze-dir.js';
+import { loadRun } from '../../adapters/analyze-dir.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import type { Report } from '../../model/report.js';
 import { appendGithubSummary, githubSummaryPath, parseFormats, writeReport } from '../report-output.js';
@@ -31,9 +31,9 @@ export function registerAnalyze(program: Command, io: CliIo): void {
   addAnalysisFlags(analyze).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean; githubSummary?: string | boolean }) => {
     const formats = parseFormats(flags.format);
     const summaryPath = githubSummaryPath(flags.githubSummary, process.env);
-    const input = await loadRunInput(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
+    const { input, source } = await loadRun(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
     const report = analyzeRun({ ...input, ...analysisOptions(flags) });
-    const written = await writeReport(report, run, flags.out ?? run, formats);
+    const written = await writeReport(report, run, flags.out ?? run, formats, source);
     if (summaryPath !== null) {
       appendGithubSummary(report, summaryPath);
       written.push(summaryPath);
@@ -47,8 +47,9 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .description('analyse the bundled example run (offline; no Go needed)')
     .option('--out <dir>', 'where to write the report', 'heaplens-demo')
     .action(async (flags: { out: string }) => {
-      const report = analyzeRun(await loadRunInput(DEMO_RUN, [DEMO_COMPONENTS]));
-      const written = await writeReport(report, DEMO_RUN, resolve(flags.out), ['md', 'json', 'html']);
+      const { input, source } = await loadRun(DEMO_RUN, [DEMO_COMPONENTS]);
+      const report = analyzeRun(input);
+      const written = await writeReport(report, DEMO_RUN, resolve(flags.out), ['md', 'json', 'html'], source);
       io.stdout(`${summary(report)}\n${written.map((p) => `wrote ${p}`).join('\n')}\n`);
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { spawn } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename, join } from 'node:path';
-import { loadRunInput } from '../../adapters/analyze-dir.js';
+import { loadRun } from '../../adapters/analyze-dir.js';
 import { loadAlertRules } from '../../adapters/alert-rules-file.js';
 import { loadCatalog } from '../../adapters/recommendation-catalog.js';
 import { loadComponentRules } from '../../adapters/rule-packs.js';
@@ -348,9 +348,9 @@ export function registerRun(program: Command, io: CliIo, exit: (code: number) =>
     let gateCode = 0;
     if (collectCode === 0) {
       try {
-        const input = await loadRunInput(flags.out, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
+        const { input, source } = await loadRun(flags.out, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });
         const report = analyzeRun({ ...input, ...analysisOptions(flags) });
-        await writeReport(report, flags.out, flags.out, ['md', 'json', 'html']);
+        await writeReport(report, flags.out, flags.out, ['md', 'json', 'html'], source);
         if (summaryPath !== null) appendGithubSummary(report, summaryPath);
         if (!flags.quiet && !flags.json) {
           for (const t of report.targets) io.stderr(`${t.name}: ${t.verdict.kind} — ${t.verdict.reason}\n`);
