@@ -115,15 +115,34 @@ export class SampleCollector {
         } else {
           r.end = stop;
           while (pos < stop) {
+            // Values below 2^28 (up to four bytes: counts and byte sizes of real profiles) inline; the rest, negative ones included, take the general path.
             const b = buf[pos]!;
             if (b < 0x80) {
               values.push(b);
               pos++;
-            } else {
-              r.pos = pos;
-              values.push(readInt64(r));
-              pos = r.pos;
+              continue;
             }
+            const b1 = pos + 1 < stop ? buf[pos + 1]! : 0x80;
+            if (b1 < 0x80) {
+              values.push((b & 0x7f) | (b1 << 7));
+              pos += 2;
+              continue;
+            }
+            const b2 = pos + 2 < stop ? buf[pos + 2]! : 0x80;
+            if (b2 < 0x80) {
+              values.push((b & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14));
+              pos += 3;
+              continue;
+            }
+            const b3 = pos + 3 < stop ? buf[pos + 3]! : 0x80;
+            if (b3 < 0x80) {
+              values.push((b & 0x7f) | ((b1 & 0x7f) << 7) | ((b2 & 0x7f) << 14) | (b3 << 21));
+              pos += 4;
+              continue;
+            }
+            r.pos = pos;
+            values.push(readInt64(r));
+            pos = r.pos;
           }
         }
         continue;
