@@ -61,7 +61,9 @@ function targetSection(t: TargetComparison): Markup {
       ? h('p', null, `Not available: ${t.functionsNote ?? ''}.`)
       : fragment(
           h('p', null, `Like go tool pprof -diff_base${t.functions.normalized ? ' with -normalize (base scaled to the new total)' : ''}: totals ${mb(t.functions.baseTotal)} → ${mb(t.functions.newTotal)}.`),
-          table(['Function', 'Base', 'New', 'Change'], t.functions.rows.map((r) => [h('code', null, r.name), mb(r.base), mb(r.new), signed(r.delta)]), { class: 'functions' }),
+          t.functions.rows.length === 0
+            ? h('p', null, 'No function changed.')
+            : table(['Function', 'Base', 'New', 'Change'], t.functions.rows.map((r) => [h('code', null, r.name), mb(r.base), mb(r.new), signed(r.delta)]), { class: 'functions' }),
         ),
     t.alerts.length > 0 ? fragment(h('h3', null, 'Alerts fired'), table(['Alert', 'Base', 'New'], t.alerts.map((a) => [a.name, `${a.baseFired} of ${a.baseRuns} runs`, `${a.newFired} of ${a.newRuns} runs`]))) : null,
     t.successTargets.length > 0

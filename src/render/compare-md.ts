@@ -50,14 +50,13 @@ export function renderComparisonMarkdown(c: Comparison): string {
     out.push('### Functions (peak profiles, flat in-use bytes)', '');
     if (!t.functions) out.push(`Not available: ${t.functionsNote ?? ''}.`, '');
     else {
-      out.push(
-        `Like \`go tool pprof -diff_base\`${t.functions.normalized ? ' with -normalize (base scaled to the new total)' : ''}: totals ${mb(t.functions.baseTotal)} → ${mb(t.functions.newTotal)}.`,
-        '',
-        '| Function | Base | New | Change |',
-        '|---|---|---|---|',
-      );
-      for (const r of t.functions.rows) out.push(`| ${escapeMarkdownCell(r.name)} | ${mb(r.base)} | ${mb(r.new)} | ${signed(r.delta)} |`);
-      out.push('');
+      out.push(`Like \`go tool pprof -diff_base\`${t.functions.normalized ? ' with -normalize (base scaled to the new total)' : ''}: totals ${mb(t.functions.baseTotal)} → ${mb(t.functions.newTotal)}.`, '');
+      if (t.functions.rows.length === 0) out.push('No function changed.', '');
+      else {
+        out.push('| Function | Base | New | Change |', '|---|---|---|---|');
+        for (const r of t.functions.rows) out.push(`| ${escapeMarkdownCell(r.name)} | ${mb(r.base)} | ${mb(r.new)} | ${signed(r.delta)} |`);
+        out.push('');
+      }
     }
     if (t.alerts.length > 0) {
       out.push('### Alerts fired', '', '| Alert | Base | New |', '|---|---|---|');

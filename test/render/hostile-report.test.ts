@@ -79,8 +79,13 @@ describe('hostile function names in the reports', () => {
     const out = mkdtempSync(join(tmpdir(), 'heaplens-hostile-out-'));
     const r = await runBuiltCli(['compare', a, b, '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    checkMarkdown(readFileSync(join(out, 'compare.md'), 'utf8'));
+    const md = readFileSync(join(out, 'compare.md'), 'utf8');
+    checkMarkdown(md);
+    // Two identical runs: no function changed, said in words rather than as an empty table.
+    expect(md).toContain('No function changed.');
+    expect(md).not.toContain('| Function | Base | New | Change |');
     const html = readFileSync(join(out, 'compare.html'), 'utf8');
+    expect(html).toContain('<p>No function changed.</p>');
     expect(html).not.toMatch(/<script/i);
     const tags = html.match(/<[^>]*>/g) ?? [];
     expect(tags.filter((t) => /^<\/?(img|script)\b/i.test(t) || /\son[a-z]+\s*=|javascript:/i.test(t))).toEqual([]);
