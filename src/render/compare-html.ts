@@ -1,10 +1,9 @@
 import type { Comparison, MeasureComparison, TargetComparison } from '../model/comparison.js';
-import { formatMiB } from '../model/size.js';
+import { formatMiB as mb } from '../model/size.js';
 import { MEASURE_LABELS, pct, side, signed } from './compare-md.js';
 import { fragment, h, table, type Markup } from './html.js';
 import { htmlPage } from './report-html.js';
 
-const mb = (b: number | null): string => formatMiB(b);
 
 /** compare.html: compare.md's sections as a page that needs no script (bars are inline SVG); names from profiles are text. */
 export function renderComparisonHtml(c: Comparison, style: string): string {

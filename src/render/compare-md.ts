@@ -1,5 +1,5 @@
 import type { Comparison, MeasureComparison, SideStats } from '../model/comparison.js';
-import { formatMiB } from '../model/size.js';
+import { formatMiB as mb } from '../model/size.js';
 import { escapeMarkdownCell } from './escape.js';
 
 export const MEASURE_LABELS: Record<MeasureComparison['measure'], string> = {
@@ -9,9 +9,8 @@ export const MEASURE_LABELS: Record<MeasureComparison['measure'], string> = {
   steadySlopeBytesPerHour: 'Steady slope (per hour)',
 };
 
-const mb = (b: number | null): string => formatMiB(b);
 /** A signed size change, with a real minus sign. */
-export const signed = (b: number): string => `${b > 0 ? '+' : b < 0 ? '−' : ''}${formatMiB(Math.abs(b))}`;
+export const signed = (b: number): string => `${b > 0 ? '+' : b < 0 ? '−' : ''}${mb(Math.abs(b))}`;
 /** A signed percentage with one decimal; — when there is no base to compare with. */
 export const pct = (x: number | null): string => (x === null ? '—' : `${x > 0 ? '+' : x < 0 ? '−' : ''}${Math.abs(Math.round(x * 1000) / 10)}%`);
 

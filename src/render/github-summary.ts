@@ -1,13 +1,12 @@
 import { growthRate } from '../analyze/growth-rate.js';
 import type { AlertResult, Report, TargetReport } from '../model/report.js';
-import { formatMiB } from '../model/size.js';
+import { formatMiB as mb } from '../model/size.js';
 import { escapeMarkdownCell } from './escape.js';
 import { RATE_WINDOW_MS } from './report-page-data.js';
 
 /** Points per mermaid chart: enough for the shape, few enough for a step summary. */
 export const SUMMARY_CHART_POINTS = 40;
 
-const mb = (b: number | null): string => formatMiB(b);
 
 /**
  * A compact Markdown summary for a GitHub Actions job (`$GITHUB_STEP_SUMMARY`):

@@ -1,5 +1,6 @@
-import type { AlertResult, Recommendation, Report, TargetReport } from '../model/report.js';
-import { formatDecimalBytes, formatMiB } from '../model/size.js';
+import type { Recommendation, Report, TargetReport } from '../model/report.js';
+import { formatMiB as mb } from '../model/size.js';
+import { alertValue as decimal, forDuration as seconds, pct, sinceStart as at } from './report-format.js';
 import { fragment, h, jsonForScript, lines, table, trusted, withInlineCode, type Child, type Markup } from './html.js';
 import { pageData, targetId, type TargetGraphs } from './report-page-data.js';
 import { sparkline } from './sparkline.js';
@@ -11,13 +12,6 @@ export interface PageAssets {
   /** base64 SHA-256 of `script`, for the page's Content-Security-Policy. */
   readonly scriptSha256: string;
 }
-
-const mb = (b: number | null): string => formatMiB(b);
-const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
-const at = (t: number, t0: number): string => `+${Math.round((t - t0) / 1000)}s`;
-const seconds = (s: number): string => (s >= 60 && s % 60 === 0 ? `${s / 60}m` : `${s}s`);
-const decimal = (x: number, unit: AlertResult['unit']): string =>
-  unit === null ? (Number.isInteger(x) ? String(x) : x.toPrecision(4)) : formatDecimalBytes(x, unit === 'bytes/s' ? '/s' : '');
 
 /**
  * The page's policy: nothing loads from anywhere, and the only script that

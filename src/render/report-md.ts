@@ -1,16 +1,7 @@
 import type { AlertResult, Recommendation, Report, TargetReport } from '../model/report.js';
-import { formatDecimalBytes, formatMiB } from '../model/size.js';
+import { formatMiB as mb } from '../model/size.js';
+import { alertValue as decimal, forDuration as seconds, pct, sinceStart as time } from './report-format.js';
 import { escapeMarkdownCell, escapeTerminal } from './escape.js';
-
-const mb = (b: number | null): string => formatMiB(b);
-const pct = (x: number): string => `${(x * 100).toFixed(0)}%`;
-const time = (t: number, t0: number): string => `+${Math.round((t - t0) / 1000)}s`;
-/** Decimal units, as alert thresholds are written (100 kB/s, 100 MB). */
-const decimal = (x: number, unit: AlertResult['unit']): string => {
-  if (unit === null) return Number.isInteger(x) ? String(x) : x.toPrecision(4);
-  return formatDecimalBytes(x, unit === 'bytes/s' ? '/s' : '');
-};
-const seconds = (s: number): string => (s >= 60 && s % 60 === 0 ? `${s / 60}m` : `${s}s`);
 
 /** One line per alert for the executive summary: what fired, how high, when. */
 function alertLine(a: AlertResult, t0: number): string {
