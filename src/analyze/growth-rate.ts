@@ -25,3 +25,15 @@ export function growthRate(points: readonly { readonly t: number; readonly bytes
   }
   return out;
 }
+
+/**
+ * The memory growth a report draws: of RSS when at least two RSS readings
+ * were scraped (what the default alerts watch), else of the profiles' heap,
+ * as deriv over `windowMs` at each reading.
+ */
+export function watchedGrowth(series: readonly { readonly t: number; readonly heapInuseBytes: number; readonly rssBytes: number | null }[], windowMs = 300_000): { readonly source: 'rss' | 'heap'; readonly rates: RatePoint[] } {
+  const rss = series.filter((p) => p.rssBytes !== null);
+  return rss.length >= 2
+    ? { source: 'rss', rates: growthRate(rss.map((p) => ({ t: p.t, bytes: p.rssBytes! })), windowMs) }
+    : { source: 'heap', rates: growthRate(series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes })), windowMs) };
+}

@@ -1,4 +1,4 @@
-import { growthRate } from '../analyze/growth-rate.js';
+import { watchedGrowth } from '../analyze/growth-rate.js';
 import type { AlertResult, Report, TargetReport } from '../model/report.js';
 import { formatMiB as mb } from '../model/size.js';
 import { escapeMarkdownCell } from './escape.js';
@@ -38,13 +38,13 @@ function targetSummary(t: TargetReport): string[] {
   if (t.series.length < 2) return [...out, ''];
   const heap = t.series.map((p) => ({ t: p.t, v: p.heapInuseBytes }));
   const rss = t.series.filter((p) => p.rssBytes !== null).map((p) => ({ t: p.t, v: p.rssBytes! }));
-  const watched = rss.length >= 2 ? rss : heap;
-  const rate = growthRate(watched.map((p) => ({ t: p.t, bytes: p.v })), RATE_WINDOW_MS).flatMap((r) => (r.bytesPerSec === null ? [] : [{ t: r.t, v: r.bytesPerSec }]));
+  const growth = watchedGrowth(t.series, RATE_WINDOW_MS);
+  const rate = growth.rates.flatMap((r) => (r.bytesPerSec === null ? [] : [{ t: r.t, v: r.bytesPerSec }]));
   const name = chartText(t.name);
   out.push('', `<details><summary>${escapeMarkdownCell(t.name)}: memory charts</summary>`, '');
   out.push(...xyChart(`${name}: heap in use (MB)`, heap, 1e6, 'MB'));
   if (rss.length >= 2) out.push(...xyChart(`${name}: RSS (MB)`, rss, 1e6, 'MB'));
-  if (rate.length >= 2) out.push(...xyChart(`${name}: growth rate of ${rss.length >= 2 ? 'RSS' : 'heap'} - 5m deriv (kB/s)`, rate, 1e3, 'kB/s'));
+  if (rate.length >= 2) out.push(...xyChart(`${name}: growth rate of ${growth.source === 'rss' ? 'RSS' : 'heap'} - 5m deriv (kB/s)`, rate, 1e3, 'kB/s'));
   out.push('</details>', '');
   return out;
 }

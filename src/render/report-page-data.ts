@@ -1,4 +1,4 @@
-import { growthRate } from '../analyze/growth-rate.js';
+import { watchedGrowth } from '../analyze/growth-rate.js';
 import type { FlameGraph } from '../model/flame.js';
 import type { Report, TargetReport } from '../model/report.js';
 import { formatDecimalBytes } from '../model/size.js';
@@ -90,11 +90,9 @@ function thresholdLines(t: TargetReport, unit: 'bytes' | 'bytes/s'): ChartLine[]
 
 function targetData(t: TargetReport, id: string, flame: FlameGraph | null, diff: FlameGraph | null): PageTarget {
   const s = t.series;
-  const watched = s.some((p) => p.rssBytes !== null) ? 'process_resident_memory_bytes' : 'heap in use';
-  const rate = growthRate(
-    s.filter((p) => watched === 'heap in use' || p.rssBytes !== null).map((p) => ({ t: p.t, bytes: watched === 'heap in use' ? p.heapInuseBytes : p.rssBytes! })),
-    RATE_WINDOW_MS,
-  );
+  const growth = watchedGrowth(s, RATE_WINDOW_MS);
+  const watched = growth.source === 'rss' ? 'process_resident_memory_bytes' : 'heap in use';
+  const rate = growth.rates;
   const names = [...new Set(t.componentsOverTime.flatMap((c) => Object.keys(c.bytes)))];
   // Largest at the peak first, so the stack's bottom band is the biggest component.
   const atPeak = new Map(t.components.map((c) => [c.name, c.bytes]));
