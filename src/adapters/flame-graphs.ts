@@ -5,7 +5,6 @@ import type { Report } from '../model/report.js';
 import type { RunSource } from '../model/run.js';
 import { resolveSampleType } from '../pprof/sample-type.js';
 import { readProfileFile } from './profile-file.js';
-import { readRunDir } from './run-reader.js';
 
 /** report.html's flame graphs of one target: the peak profile, and the change to it from the first snapshot after start-up. */
 export interface TargetFlameGraphs {
@@ -17,11 +16,10 @@ export interface TargetFlameGraphs {
 /**
  * Reads the two profiles each target's flame graphs need (the peak heap
  * snapshot, and the growth base: the first snapshot after init, else the
- * first) from the run directory the report was made from.
+ * first) from the run directory the report was made from, as analysis read
+ * it (`run`: a manifest-less run is only timed by decoding every profile).
  */
-export async function loadFlameGraphs(dir: string, report: Report, source?: RunSource): Promise<TargetFlameGraphs[]> {
-  // The run as analysis read it, when given: a manifest-less run is only timed by decoding every profile.
-  const run = source ?? (await readRunDir(dir, { metrics: false }));
+export async function loadFlameGraphs(dir: string, report: Report, run: RunSource): Promise<TargetFlameGraphs[]> {
   return Promise.all(
     report.targets.map(async (t): Promise<TargetFlameGraphs> => {
       const heaps = run.targets.find((x) => x.name === t.name)?.snapshots.filter((s) => s.kind === 'heap') ?? [];

@@ -15,21 +15,13 @@ export class RunReadError extends Error {
  * manifest (`<component>/heapN.pprof`, ordered by N, timed by each profile's
  * time_nanos). Paths from the manifest never lead outside the directory.
  */
-export async function readRunDir(dir: string, options: ReadRunOptions = {}): Promise<RunSource> {
+export async function readRunDir(dir: string): Promise<RunSource> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RunReadError(`${dir}: not a directory`);
-  const metrics = options.metrics === false ? (): MetricSample[] => [] : readMetrics;
-  if (existsSync(join(dir, 'run.json'))) return readHeaplensRun(dir, metrics);
-  return readOperatorControllerRun(dir, metrics);
+  if (existsSync(join(dir, 'run.json'))) return readHeaplensRun(dir);
+  return readOperatorControllerRun(dir);
 }
 
-export interface ReadRunOptions {
-  /** false: snapshots only (metric files are not read; every target's metrics are empty). */
-  readonly metrics?: boolean;
-}
-
-type ReadMetrics = (dir: string, target: string) => MetricSample[];
-
-function readHeaplensRun(dir: string, readMetrics: ReadMetrics): RunSource {
+function readHeaplensRun(dir: string): RunSource {
   const path = join(dir, 'run.json');
   let manifest: RunManifest;
   try {
@@ -106,7 +98,7 @@ function readMetrics(dir: string, target: string): MetricSample[] {
 
 const OC_PROFILE = /^(heap|cpu)(\d+)\.pprof$/;
 
-async function readOperatorControllerRun(dir: string, readMetrics: ReadMetrics): Promise<RunSource> {
+async function readOperatorControllerRun(dir: string): Promise<RunSource> {
   const components = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.'));
   const targets: RunSourceTarget[] = [];
   let start = Infinity;

@@ -19,8 +19,8 @@ export function parseFormats(text: string): ReportFormat[] {
   return list as ReportFormat[];
 }
 
-/** Writes the report files (atomically); returns their paths. The HTML report reads its flame graphs' profiles from `runDir`. */
-export async function writeReport(report: Report, runDir: string, outDir: string, formats: readonly ReportFormat[], source?: RunSource): Promise<string[]> {
+/** Writes the report files (atomically); returns their paths. The HTML report reads its flame graphs' profiles from `runDir` (`source`: the run as analysis read it). */
+export async function writeReport(report: Report, runDir: string, outDir: string, formats: readonly ReportFormat[], source: RunSource): Promise<string[]> {
   // Everything that can fail is done before the first file is written.
   const html = formats.includes('html') ? renderReportHtml(report, await loadFlameGraphs(runDir, report, source), loadPageAssets()) : null;
   mkdirSync(outDir, { recursive: true });

@@ -30,13 +30,10 @@ interface Slot {
   pod: PodInfo;
 }
 
-/** Where the pod (what the run records about the target) is. */
+/** A series and the namespace of its pods. */
 export interface K8sTargetInfo {
   readonly target: string;
   readonly namespace: string;
-  readonly workload: string;
-  readonly pod: string;
-  readonly selector: string;
 }
 
 /**
@@ -85,7 +82,7 @@ export class K8sTargets {
   }
 
   get info(): K8sTargetInfo[] {
-    return this.slots.map((s) => ({ target: s.target, namespace: s.spec.namespace, workload: s.spec.deployment ?? s.selector, pod: s.pod.name, selector: s.selector }));
+    return this.slots.map((s) => ({ target: s.target, namespace: s.spec.namespace }));
   }
 
   /** Every pod name each series has run on so far. */

@@ -11,7 +11,6 @@ import type { KubeApi } from './kube-api.js';
 export class PortForwardProxy {
   private pod: string | null;
   private readonly sockets = new Set<Socket>();
-  private lastError: string | null = null;
 
   private constructor(
     private readonly api: KubeApi,
@@ -42,11 +41,6 @@ export class PortForwardProxy {
     return this.pod;
   }
 
-  /** The last port-forward failure, if the last connection failed. */
-  get error(): string | null {
-    return this.lastError;
-  }
-
   /** Later connections go to `pod`; null refuses them (no ready pod). Connections in flight keep their stream. */
   setPod(pod: string | null): void {
     this.pod = pod;
@@ -65,13 +59,12 @@ export class PortForwardProxy {
     socket.pause();
     try {
       const ws = await this.api.portForward(this.namespace, pod, this.port, socket);
-      this.lastError = null;
       // The client library does not end the local socket when the stream closes: do it here, both ways.
       ws.on('close', () => socket.end());
       socket.on('close', () => ws.close());
       socket.resume();
-    } catch (e) {
-      this.lastError = (e as Error).message;
+    } catch {
+      // The scrape on this connection fails and is recorded as such by the collector.
       socket.destroy();
     }
   }
