@@ -1,17 +1,10 @@
 import { join } from 'node:path';
 import { buildFlameGraph, type FlameSide } from '../analyze/flame-graph.js';
-import type { FlameGraph } from '../model/flame.js';
+import type { TargetFlameGraphs } from '../model/flame.js';
 import type { Report } from '../model/report.js';
 import type { RunSource } from '../model/run.js';
 import { resolveSampleType } from '../pprof/sample-type.js';
 import { readProfileFile } from './profile-file.js';
-
-/** report.html's flame graphs of one target: the peak profile, and the change to it from the first snapshot after start-up. */
-export interface TargetFlameGraphs {
-  readonly target: string;
-  readonly peak: FlameGraph | null;
-  readonly diff: FlameGraph | null;
-}
 
 /**
  * Reads the two profiles each target's flame graphs need (the peak heap

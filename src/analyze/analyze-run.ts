@@ -81,7 +81,8 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
   const series = t.series;
   const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
   // A restart starts the heap over: each process lifetime is segmented and judged on its own.
-  const restarts = mergeRestarts(t.events ?? [], series, intervalOf(t) * 1.5);
+  const interval = intervalOf(t);
+  const restarts = mergeRestarts(t.events ?? [], series, interval * 1.5);
   const judged = judgeLifetimes(values, splitLifetimes(series, restarts), t.samplingPeriodBytes);
   const { phases, verdict, window } = judged;
   const level = window.length > 0 ? series[window[0]!]!.heapInuseBytes : 0;
@@ -109,7 +110,6 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
   const reportPhases: ReportPhase[] = phases.map(({ start, end, ...rest }) => ({ ...rest, startIndex: series[start]!.index, endIndex: series[end]!.index }));
 
   // Alerts, thresholds, recommendations and success metrics.
-  const interval = intervalOf(t);
   const allSeries = metricSeries(t.metrics, series);
   const times = allSeries.flatMap((s) => [s.t[0]!, s.t[s.t.length - 1]!]);
   const alerts =

@@ -5,7 +5,7 @@ import type { KubeApi } from '../adapters/k8s/kube-api.js';
 import type { K8sTargetSpec } from '../model/k8s.js';
 import type { RunEvent } from '../model/run.js';
 import { K8S_ENV, parseK8sEnv, parseK8sSpec } from './k8s-spec.js';
-import { duration } from './options.js';
+import { collectList, duration } from './options.js';
 import { UsageError } from './errors.js';
 import { sleep } from './sleep.js';
 
@@ -16,7 +16,6 @@ export interface K8sFlags {
   k8sWait: number;
 }
 
-const collectList = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Adds the Kubernetes target flags (collect, start and run). */
 export function addK8sFlags(cmd: Command): Command {

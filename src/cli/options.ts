@@ -47,3 +47,6 @@ export function fractionOrPercent(flag: string, min: number, max = Infinity) {
     return n;
   };
 }
+
+/** A repeatable flag's parser: every occurrence, in order. */
+export const collectList = (value: string, previous: string[]): string[] => [...previous, value];

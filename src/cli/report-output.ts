@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadFlameGraphs } from '../adapters/flame-graphs.js';
@@ -34,6 +35,11 @@ export async function writeReport(report: Report, runDir: string, outDir: string
   if (formats.includes('md')) write('report.md', renderReportMarkdown(report));
   if (html !== null) write('report.html', html);
   return written;
+}
+
+/** Adds `--github-summary [FILE]` (analyze and run). */
+export function addGithubSummaryFlag(cmd: Command): Command {
+  return cmd.option('--github-summary [file]', 'append a Markdown summary with mermaid charts to FILE (default: $GITHUB_STEP_SUMMARY)');
 }
 
 /** `--github-summary [FILE]`: the file given, else $GITHUB_STEP_SUMMARY; null when the flag is absent. */

@@ -23,3 +23,10 @@ export interface FlameGraph {
   /** Nodes left out to keep the graph small (each smaller than every node kept); their bytes stay in their parents. */
   readonly prunedNodes: number;
 }
+
+/** report.html's flame graphs of one target: the peak profile, and the change to it from the first snapshot after start-up. */
+export interface TargetFlameGraphs {
+  readonly target: string;
+  readonly peak: FlameGraph | null;
+  readonly diff: FlameGraph | null;
+}

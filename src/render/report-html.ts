@@ -2,7 +2,8 @@ import type { Recommendation, Report, TargetReport } from '../model/report.js';
 import { formatMiB as mb } from '../model/size.js';
 import { alertValue as decimal, forDuration as seconds, pct, sinceStart as at } from './report-format.js';
 import { fragment, h, jsonForScript, lines, table, trusted, withInlineCode, type Child, type Markup } from './html.js';
-import { pageData, targetId, type TargetGraphs } from './report-page-data.js';
+import type { TargetFlameGraphs } from '../model/flame.js';
+import { pageData, targetId } from './report-page-data.js';
 import { sparkline } from './sparkline.js';
 
 /** The report page's script and style, bundled at build time (dist/web), and the script's CSP hash. */
@@ -43,7 +44,7 @@ export function htmlPage(title: string, style: string, body: Markup, scripts: { 
 }
 
 /** report.html: the report's sections as a page, with charts and flame graphs drawn by the bundled script from embedded data. */
-export function renderReportHtml(report: Report, graphs: readonly TargetGraphs[], assets: PageAssets): string {
+export function renderReportHtml(report: Report, graphs: readonly TargetFlameGraphs[], assets: PageAssets): string {
   const body = fragment(
     h(
       'header',

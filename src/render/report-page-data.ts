@@ -1,5 +1,5 @@
 import { watchedGrowth } from '../analyze/growth-rate.js';
-import type { FlameGraph } from '../model/flame.js';
+import type { FlameGraph, TargetFlameGraphs } from '../model/flame.js';
 import type { Report, TargetReport } from '../model/report.js';
 import { formatDecimalBytes } from '../model/size.js';
 
@@ -46,19 +46,13 @@ export interface ChartLine {
   readonly kind: 'alert' | 'recommended';
 }
 
-export interface TargetGraphs {
-  readonly target: string;
-  readonly peak: FlameGraph | null;
-  readonly diff: FlameGraph | null;
-}
-
 export const RATE_WINDOW_MS = 300_000;
 
 export function targetId(index: number): string {
   return `target-${index}`;
 }
 
-export function pageData(report: Report, graphs: readonly TargetGraphs[]): PageData {
+export function pageData(report: Report, graphs: readonly TargetFlameGraphs[]): PageData {
   return {
     schemaVersion: 1,
     targets: report.targets.map((t, i) => {

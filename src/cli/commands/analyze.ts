@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadRun } from '../../adapters/analyze-dir.js';
 import { analyzeRun } from '../../analyze/analyze-run.js';
 import type { Report } from '../../model/report.js';
-import { appendGithubSummary, githubSummaryPath, parseFormats, writeReport } from '../report-output.js';
+import { addGithubSummaryFlag, appendGithubSummary, githubSummaryPath, parseFormats, writeReport } from '../report-output.js';
 import { formatMiB } from '../../model/size.js';
 import { addAnalysisFlags, analysisOptions, type AnalysisFlags } from '../analysis-flags.js';
 import type { CliIo } from '../io.js';
@@ -26,9 +26,8 @@ export function registerAnalyze(program: Command, io: CliIo): void {
     .argument('<run>', 'run directory')
     .option('--out <dir>', 'where to write the report (default: the run directory)')
     .option('--format <list>', 'report formats: md,json,html', 'md,json,html')
-    .option('--github-summary [file]', 'append a Markdown summary with mermaid charts to FILE (default: $GITHUB_STEP_SUMMARY)')
     .option('--json', 'print report.json on stdout (and nothing else)');
-  addAnalysisFlags(analyze).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean; githubSummary?: string | boolean }) => {
+  addGithubSummaryFlag(addAnalysisFlags(analyze)).action(async (run: string, flags: AnalysisFlags & { out?: string; format: string; json?: boolean; githubSummary?: string | boolean }) => {
     const formats = parseFormats(flags.format);
     const summaryPath = githubSummaryPath(flags.githubSummary, process.env);
     const { input, source } = await loadRun(run, flags.components, { alertsFile: flags.alerts ?? null, catalogFiles: flags.recommendations });

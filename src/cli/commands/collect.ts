@@ -18,10 +18,10 @@ import { RunDirError, RunDirWriter, checkTargetName } from '../../adapters/run-d
 import type { ProfileKind } from '../../model/run.js';
 import { EXIT_INPUT, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
-import { byteSize, duration, positiveInt } from '../options.js';
+import { collectList, byteSize, duration, positiveInt } from '../options.js';
 import { createProgress, type ProgressMode } from '../progress.js';
 import { announceDaemon } from './daemon-files.js';
-import { appendGithubSummary, githubSummaryPath, writeReport } from '../report-output.js';
+import { addGithubSummaryFlag, appendGithubSummary, githubSummaryPath, writeReport } from '../report-output.js';
 import { addK8sFlags, connectK8s, k8sSpecs, startK8s, type K8sFlags, type RunningK8s } from '../k8s-collect.js';
 import { sleep } from '../sleep.js';
 import type { KubeApi } from '../../adapters/k8s/kube-api.js';
@@ -54,7 +54,6 @@ interface CollectFlags extends K8sFlags {
 }
 
 const KINDS: readonly ProfileKind[] = ['heap', 'allocs', 'goroutine', 'cpu'];
-const collectList = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Adds the collection flags (shared by collect, start and run). */
 export function addCollectFlags(cmd: Command): Command {
@@ -313,16 +312,14 @@ export function registerCollect(program: Command, io: CliIo, exit: (code: number
  * the collection's.
  */
 export function registerRun(program: Command, io: CliIo, exit: (code: number) => void): void {
-  addAnalysisFlags(
-    addCollectFlags(
-      program
-        .command('run')
-        .description('collect while a command runs, then analyse: heaplens run --target ... --out RUN -- CMD ARGS')
-        .argument('<command...>', 'the command to run (after --)')
-        .option('--budget <file>', 'check the analysis against this budget (YAML); exit 1 on a violation when the command succeeded')
-        .option('--github-summary [file]', 'append a Markdown summary with mermaid charts to FILE (default: $GITHUB_STEP_SUMMARY)'),
-    ),
-  ).action(async (command: string[], flags: CollectFlags & AnalysisFlags & { budget?: string; githubSummary?: string | boolean }) => {
+  const run = addCollectFlags(
+    program
+      .command('run')
+      .description('collect while a command runs, then analyse: heaplens run --target ... --out RUN -- CMD ARGS')
+      .argument('<command...>', 'the command to run (after --)')
+      .option('--budget <file>', 'check the analysis against this budget (YAML); exit 1 on a violation when the command succeeded'),
+  );
+  addGithubSummaryFlag(addAnalysisFlags(run)).action(async (command: string[], flags: CollectFlags & AnalysisFlags & { budget?: string; githubSummary?: string | boolean }) => {
     // Budget and rule files are read before the run directory is made and the command starts:
     // a typo must not cost a whole run, nor leave an empty run directory behind.
     const budget = flags.budget !== undefined ? loadBudget(flags.budget) : null;
