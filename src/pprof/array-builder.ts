@@ -27,9 +27,14 @@ export class ArrayBuilder<T extends TypedArray> {
     next.set(this.data);
     this.data = next;
   }
-  /** The used part; copied (into the same kind of memory) only when the spare capacity is worth giving back. */
+  /**
+   * The used part; copied (into the same kind of memory) only when the
+   * spare capacity is worth giving back. Shared memory is never copied: it
+   * is meant for a short-lived profile (`top`), where the copy costs time
+   * (fresh pages) and the untouched spare costs address space, not memory.
+   */
   finish(): T {
-    if (this.n >= this.data.length * 0.6) return this.data.subarray(0, this.n) as T;
+    if (this.n >= this.data.length * 0.6 || this.data.buffer instanceof SharedArrayBuffer) return this.data.subarray(0, this.n) as T;
     const out = this.make(this.n);
     (out as Uint8Array).set((this.data as Uint8Array).subarray(0, this.n));
     return out;

@@ -22,6 +22,8 @@ export class SampleCollector {
   private readonly r: Reader = newReader(new Uint8Array(0));
   private readonly stack: ArrayBuilder<Uint32Array>;
   private readonly bigIds: number[] = [];
+  /** The largest location id stored as id - 1 (larger ones wait in bigIds): resolving checks it instead of every entry. */
+  private maxId = 0;
   private readonly values: ArrayBuilder<Float64Array>;
   private readonly stackOffsets: ArrayBuilder<Uint32Array>;
   private readonly valueOffsets = new ArrayBuilder(u32, 1024);
@@ -76,6 +78,7 @@ export class SampleCollector {
     const values = this.values;
     let stackData = stack.data;
     let stackN = stack.n;
+    let maxId = this.maxId;
     let pos = start;
     while (pos < end) {
       const key = buf[pos]!;
@@ -110,7 +113,10 @@ export class SampleCollector {
             if (id === 0 || id >= BIG_ID) {
               this.bigIds.push(id);
               stackData[stackN++] = BIG_ID;
-            } else stackData[stackN++] = id - 1;
+            } else {
+              stackData[stackN++] = id - 1;
+              if (id > maxId) maxId = id;
+            }
           }
         } else {
           r.end = stop;
@@ -154,14 +160,17 @@ export class SampleCollector {
         continue;
       }
       stack.n = stackN;
+      this.maxId = maxId;
       r.pos = pos;
       r.end = end;
       this.addField(r, pos);
       pos = r.pos;
       stackData = stack.data;
       stackN = stack.n;
+      maxId = this.maxId;
     }
     stack.n = stackN;
+    this.maxId = maxId;
     this.stackOffsets.push(stackN);
     this.valueOffsets.push(values.n);
     this.labelOffsets.push(this.labelKey.n);
@@ -209,7 +218,10 @@ export class SampleCollector {
     if (id === 0 || id >= BIG_ID) {
       this.bigIds.push(id);
       this.stack.push(BIG_ID);
-    } else this.stack.push(id - 1);
+    } else {
+      this.stack.push(id - 1);
+      if (id > this.maxId) this.maxId = id;
+    }
   }
 
   private addLabel(r: Reader, end: number): void {
@@ -261,10 +273,8 @@ export class SampleCollector {
       throw new DecodeError(`sample refers to unknown location id ${id}`, starts[sample]!);
     };
     if (index.sequential && this.bigIds.length === 0) {
-      // Stored values are already positions; only check they are in range.
-      let max = 0;
-      for (let k = 0; k < stack.length; k++) if (stack[k]! > max) max = stack[k]!;
-      if (max >= nLocations) {
+      // Stored values are already positions; only check they are in range (the largest id was noted while decoding).
+      if (this.maxId > nLocations) {
         const k = stack.findIndex((pos) => pos >= nLocations);
         fail(k, stack[k]! + 1);
       }

@@ -68,6 +68,20 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
   const decodeFields = (buf: Uint8Array, length: number): number => {
     const base = consumed; // absolute offset of buf[0]
     let pos = 0;
+    // Consecutive table fields buf[restStart, end of the last one) are set aside in one copy.
+    let restStart = -1;
+    const endRest = (at: number): void => {
+      if (restStart < 0) return;
+      // A run right after the previous set-aside one (in the previous chunk, say) extends its segment.
+      const k = restSegments.n;
+      const contiguous = k > 0 && base + restStart - restSegments.data[k - 1]! === rest.n - restSegments.data[k - 2]!;
+      if (!contiguous) {
+        restSegments.push(rest.n);
+        restSegments.push(base + restStart);
+      }
+      rest.pushAll(buf, restStart, at);
+      restStart = -1;
+    };
     while (pos < length) {
       const key = buf[pos]!;
       // Hot path: a sample whose length fits one or two bytes, entirely here.
@@ -77,15 +91,25 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
         const start = b1 < 0x80 ? pos + 2 : b2 < 0x80 ? pos + 3 : -1;
         const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
         if (start > 0 && end <= length) {
+          if (restStart >= 0) endRest(pos);
           samples.add(buf, start, end, base);
           if (samples.count > MAX_SAMPLES) throw new DecodeError(`more than ${MAX_SAMPLES} samples: too many to hold`, base + pos);
           pos = end;
           continue;
         }
       }
-      const end = fieldEnd(buf, pos, length, base);
+      // Table fields (location, function, string...) with a one-byte key and a length below 2^14 are framed here.
+      let end = -1;
+      if (key >= 8 && key < 0x80 && (key & 7) === WIRE_LEN && key !== SAMPLE_KEY && pos + 3 <= length) {
+        const b1 = buf[pos + 1]!;
+        const b2 = buf[pos + 2]!;
+        end = b1 < 0x80 ? pos + 2 + b1 : b2 < 0x80 ? pos + 3 + ((b1 & 0x7f) | (b2 << 7)) : -1;
+        if (end > length) break;
+      }
+      if (end < 0) end = fieldEnd(buf, pos, length, base);
       if (end < 0) break;
       if (key === SAMPLE_KEY) {
+        endRest(pos);
         let p = pos + 1;
         while (buf[p]! >= 0x80) p++;
         samples.add(buf, p + 1, end, base);
@@ -93,17 +117,11 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
       } else {
         if ((key & 0xf8) === 0x10) throw new DecodeError(`field sample has wire type ${key & 7}, expected 2`, base + pos);
         if (++tableEntries > MAX_TABLE_ENTRIES) throw new DecodeError(`more than ${MAX_TABLE_ENTRIES} table entries (strings, locations, functions, mappings): too many to hold`, base + pos);
-        // A field right after the previous set-aside one extends its segment (string tables are long runs).
-        const k = restSegments.n;
-        const contiguous = k > 0 && base + pos - restSegments.data[k - 1]! === rest.n - restSegments.data[k - 2]!;
-        if (!contiguous) {
-          restSegments.push(rest.n);
-          restSegments.push(base + pos);
-        }
-        rest.pushAll(buf, pos, end);
+        if (restStart < 0) restStart = pos;
       }
       pos = end;
     }
+    endRest(pos);
     consumed = base + pos;
     return pos;
   };
