@@ -1,13 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import {
   aggregateNodes,
-  anyKeptInlined,
   combineNodeSums,
   inlineLabels,
-  keptSlots,
   labelsFromEdges,
   sumEdges,
   sumNodes,
+  planEdges,
+  type EdgePlan,
   type EdgeSums,
   type NodeSums,
   type PreparedInputs,
@@ -19,7 +19,7 @@ import { packageFile } from './package-root.js';
 /** A job for the worker: a pass over samples [from, to) of one scan. */
 export type PassJob =
   | { id: number; kind: 'nodes'; scan: SampleScan; nNodes: number; from: number; to: number }
-  | { id: number; kind: 'edges'; scan: SampleScan; slot: Int32Array; K: number; from: number; to: number };
+  | { id: number; kind: 'edges'; scan: SampleScan; plan: EdgePlan; from: number; to: number };
 
 export interface ParallelPasses extends TopPasses {
   close(): Promise<void>;
@@ -103,16 +103,15 @@ export function startParallelPasses(minSamples: number): ParallelPasses {
     },
 
     async inlineLabels(prepared: PreparedInputs, kept: readonly number[], edgeCutoff: number) {
-      const K = kept.length;
-      const slot = keptSlots(prepared.names.length, kept);
-      if (!prepared.scans.some(usable) || !anyKeptInlined(prepared, slot)) return inlineLabels(prepared, kept, edgeCutoff);
+      const plan = planEdges(prepared, kept);
+      if (!prepared.scans.some(usable) || plan.children === 0) return inlineLabels(prepared, kept, edgeCutoff);
       const parts = await halves(
         prepared.scans,
-        (scan, from, to) => sumEdges(scan, slot, K, from, to),
-        (scan, from, to) => ({ id: nextId++, kind: 'edges', scan, slot, K, from, to }),
+        (scan, from, to) => sumEdges(scan, plan, from, to),
+        (scan, from, to) => ({ id: nextId++, kind: 'edges', scan, plan, from, to }),
         (reply) => (reply as { edges: EdgeSums }).edges,
       );
-      return labelsFromEdges(K, parts, edgeCutoff);
+      return labelsFromEdges(plan, parts, edgeCutoff);
     },
 
     async close() {

@@ -9,7 +9,7 @@ parentPort!.on('message', (job: PassJob) => {
     const sums = sumNodes(job.scan, job.nNodes, job.from, job.to);
     parentPort!.postMessage({ id: job.id, sums }, [sums.flat.buffer as ArrayBuffer, sums.cum.buffer as ArrayBuffer]);
   } else {
-    const edges = sumEdges(job.scan, job.slot, job.K, job.from, job.to);
+    const edges = sumEdges(job.scan, job.plan, job.from, job.to);
     const transfer = edges.weight && edges.state ? [edges.weight.buffer as ArrayBuffer, edges.state.buffer as ArrayBuffer] : [];
     parentPort!.postMessage({ id: job.id, edges }, transfer);
   }

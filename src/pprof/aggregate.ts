@@ -191,21 +191,39 @@ export function aggregateNodes(prepared: PreparedInputs): NodeTotals {
 export type InlineLabel = '' | 'inline' | 'partial-inline';
 
 /**
- * Call edges between kept nodes: summed weight, and whether every
- * occurrence was inlined. Dense K×K arrays (row: caller slot, column:
- * callee slot) while K is small, which is also the form that crosses to a
- * worker thread and merges by addition; a Map beyond.
+ * Which call edges a pass sums. Only an edge into a kept node that is
+ * somewhere an inlined frame can make a label (a node never inlined gets
+ * none, whatever its edges weigh), so only those are summed: callees
+ * ("children") are the kept nodes ever inlined, callers any kept node.
+ * Plain typed arrays and numbers, so a worker thread can take it.
+ */
+export interface EdgePlan {
+  /** Kept nodes. */
+  readonly K: number;
+  /** Node → kept slot, -1 when not kept. */
+  readonly slot: Int32Array;
+  /** Kept nodes that are somewhere inlined. */
+  readonly children: number;
+  /** Node → child column, -1 when it is not one. */
+  readonly childColumn: Int32Array;
+  /** Child column → kept slot. */
+  readonly childSlot: Int32Array;
+}
+
+/**
+ * Call edges (caller slot × child column): summed weight, and whether every
+ * occurrence was inlined. Dense arrays while they are small, which is also
+ * the form that crosses to a worker thread and merges by addition; a Map beyond.
  */
 export interface EdgeSums {
-  readonly K: number;
-  /** Dense form: weights, and state 0 absent, 1 only ever inlined, 2 seen as a real call. */
+  /** Dense form: weights, and state 0 absent, 1 only ever inlined, 2 seen as a real call; key caller * children + column. */
   readonly weight: Float64Array | null;
   readonly state: Uint8Array | null;
   readonly sparse: Map<number, { weight: number; state: number }> | null;
 }
 
-/** Kept node count up to which edges are kept in dense K×K arrays (8 MiB of weights). */
-export const DENSE_EDGE_LIMIT = 1024;
+/** Edge count up to which edges are kept in dense arrays (8 MiB of weights). */
+export const DENSE_EDGE_LIMIT = 1 << 20;
 
 /** Which kept slot each node has (-1: not kept). */
 export function keptSlots(nNodes: number, kept: readonly number[]): Int32Array {
@@ -214,13 +232,22 @@ export function keptSlots(nNodes: number, kept: readonly number[]): Int32Array {
   return slot;
 }
 
-/** Whether any kept node ever appears as an inlined frame; if none does, no label can be set. */
-export function anyKeptInlined(prepared: PreparedInputs, slot: Int32Array): boolean {
+/** The edges worth summing for the kept nodes' labels (see EdgePlan), over every scan. */
+export function planEdges(prepared: PreparedInputs, kept: readonly number[]): EdgePlan {
+  const slot = keptSlots(prepared.names.length, kept);
+  const childColumn = new Int32Array(prepared.names.length).fill(-1);
+  const childSlot: number[] = [];
   for (const scan of prepared.scans) {
     const { frameNodes, inlined } = scan;
-    for (let f = 0; f < frameNodes.length; f++) if (inlined[f] === 1 && slot[frameNodes[f]!]! >= 0) return true;
+    for (let f = 0; f < frameNodes.length; f++) {
+      const node = frameNodes[f]!;
+      if (inlined[f] === 1 && slot[node]! >= 0 && childColumn[node] === -1) {
+        childColumn[node] = childSlot.length;
+        childSlot.push(slot[node]!);
+      }
+    }
   }
-  return false;
+  return { K: kept.length, slot, children: childSlot.length, childColumn, childSlot: Int32Array.from(childSlot) };
 }
 
 /**
@@ -228,21 +255,70 @@ export function anyKeptInlined(prepared: PreparedInputs, slot: Int32Array): bool
  * builds them: walking each stack root to leaf, each kept frame's caller is
  * the nearest kept frame above it (dropped frames are skipped), recursion
  * adds no edge, an edge counts once per sample, and it is inlined only if
- * every occurrence was. Pure and self-contained, so a worker thread can run it.
+ * every occurrence was. Only edges into the plan's children are summed.
+ * Pure and self-contained, so a worker thread can run it.
  */
-export function sumEdges(scan: SampleScan, slot: Int32Array, K: number, from: number, to: number): EdgeSums {
-  const dense = K <= DENSE_EDGE_LIMIT;
-  const weight = dense ? new Float64Array(K * K) : null;
-  const state = dense ? new Uint8Array(K * K) : null;
-  const lastSample = dense ? new Int32Array(K * K).fill(-1) : null;
-  const sparse = dense ? null : new Map<number, { weight: number; state: number; sample: number }>();
-  const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, inlined, nTypes, valueIndex, sign } = scan;
+export function sumEdges(scan: SampleScan, plan: EdgePlan, from: number, to: number): EdgeSums {
+  const { frameOffsets, frameNodes } = scan;
   // Locations holding no kept frame are stepped over with one byte read.
   const nLocations = frameOffsets.length - 1;
   const hasKept = new Uint8Array(nLocations);
   for (let loc = 0; loc < nLocations; loc++) {
-    for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
+    for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (plan.slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
   }
+  if (plan.K * plan.children <= DENSE_EDGE_LIMIT) return sumEdgesDense(scan, plan, hasKept, from, to);
+  return { weight: null, state: null, sparse: sumEdgesSparse(scan, plan, hasKept, from, to) };
+}
+
+/**
+ * sumEdges into dense arrays. No call in its loops: V8 then keeps the
+ * arrays in registers, where a call (a Map's) made it reload them at every
+ * step over millions of stack entries (3× slower).
+ */
+function sumEdgesDense(scan: SampleScan, plan: EdgePlan, hasKept: Uint8Array, from: number, to: number): EdgeSums {
+  const { slot, childColumn, children } = plan;
+  const weight = new Float64Array(plan.K * children);
+  const state = new Uint8Array(plan.K * children);
+  const lastSample = new Int32Array(plan.K * children).fill(-1);
+  const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, inlined, nTypes, valueIndex, sign } = scan;
+  for (let s = from; s < to; s++) {
+    if (keep !== null && keep[s] === 0) continue;
+    const v = values[s * nTypes + valueIndex]! * sign;
+    if (v === 0) continue;
+    const first = stackOffsets[s]!;
+    let k = stackOffsets[s + 1]! - 1;
+    let parent = -1;
+    for (;;) {
+      while (k >= first && hasKept[stackLocations[k]!] === 0) k--;
+      if (k < first) break;
+      const loc = stackLocations[k]!;
+      k--;
+      for (let f = frameOffsets[loc + 1]! - 1; f >= frameOffsets[loc]!; f--) {
+        const node = frameNodes[f]!;
+        const child = slot[node]!;
+        if (child < 0) continue;
+        const column = childColumn[node]!;
+        if (column >= 0 && parent >= 0 && parent !== child) {
+          const key = parent * children + column;
+          if (lastSample[key] !== s) {
+            lastSample[key] = s;
+            weight[key]! += v;
+            const st = inlined[f] === 1 ? 1 : 2;
+            if (state[key]! < st) state[key] = st;
+          }
+        }
+        parent = child;
+      }
+    }
+  }
+  return { weight, state, sparse: null };
+}
+
+/** sumEdges into a Map, for many kept nodes. */
+function sumEdgesSparse(scan: SampleScan, plan: EdgePlan, hasKept: Uint8Array, from: number, to: number): Map<number, { weight: number; state: number }> {
+  const { slot, childColumn, children } = plan;
+  const sparse = new Map<number, { weight: number; state: number; sample: number }>();
+  const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, inlined, nTypes, valueIndex, sign } = scan;
   for (let s = from; s < to; s++) {
     if (keep !== null && keep[s] === 0) continue;
     const v = values[s * nTypes + valueIndex]! * sign;
@@ -252,36 +328,30 @@ export function sumEdges(scan: SampleScan, slot: Int32Array, K: number, from: nu
       const loc = stackLocations[k]!;
       if (hasKept[loc] === 0) continue;
       for (let f = frameOffsets[loc + 1]! - 1; f >= frameOffsets[loc]!; f--) {
-        const child = slot[frameNodes[f]!]!;
+        const node = frameNodes[f]!;
+        const child = slot[node]!;
         if (child < 0) continue;
-        if (parent >= 0 && parent !== child) {
-          const key = parent * K + child;
+        const column = childColumn[node]!;
+        if (column >= 0 && parent >= 0 && parent !== child) {
+          const key = parent * children + column;
           const st = inlined[f] === 1 ? 1 : 2;
-          if (weight !== null) {
-            if (lastSample![key] !== s) {
-              lastSample![key] = s;
-              weight[key]! += v;
-              if (state![key]! < st) state![key] = st;
-            }
-          } else {
-            const e = sparse!.get(key);
-            if (e === undefined) sparse!.set(key, { weight: v, state: st, sample: s });
-            else if (e.sample !== s) {
-              e.sample = s;
-              e.weight += v;
-              if (e.state < st) e.state = st;
-            }
+          const e = sparse.get(key);
+          if (e === undefined) sparse.set(key, { weight: v, state: st, sample: s });
+          else if (e.sample !== s) {
+            e.sample = s;
+            e.weight += v;
+            if (e.state < st) e.state = st;
           }
         }
         parent = child;
       }
     }
   }
-  return { K, weight, state, sparse };
+  return sparse;
 }
 
 /** Labels from edge sums (partial results add up): edges lighter than the cutoff are ignored, as pprof trims them. */
-export function labelsFromEdges(K: number, parts: readonly EdgeSums[], edgeCutoff: number): InlineLabel[] {
+export function labelsFromEdges(plan: EdgePlan, parts: readonly EdgeSums[], edgeCutoff: number): InlineLabel[] {
   const merged = new Map<number, { weight: number; state: number }>();
   const add = (key: number, weight: number, state: number): void => {
     const e = merged.get(key);
@@ -293,27 +363,27 @@ export function labelsFromEdges(K: number, parts: readonly EdgeSums[], edgeCutof
   };
   for (const p of parts) {
     if (p.state !== null) {
-      for (let key = 0; key < K * K; key++) if (p.state[key] !== 0) add(key, p.weight![key]!, p.state[key]!);
+      for (let key = 0; key < p.state.length; key++) if (p.state[key] !== 0) add(key, p.weight![key]!, p.state[key]!);
     } else for (const [key, e] of p.sparse!) add(key, e.weight, e.state);
   }
-  const hasInline = new Uint8Array(K);
-  const hasCall = new Uint8Array(K);
+  const hasInline = new Uint8Array(plan.K);
+  const hasCall = new Uint8Array(plan.K);
   for (const [key, e] of merged) {
     if (Math.abs(e.weight) < edgeCutoff) continue;
-    if (e.state === 1) hasInline[key % K] = 1;
-    else hasCall[key % K] = 1;
+    const child = plan.childSlot[key % plan.children]!;
+    if (e.state === 1) hasInline[child] = 1;
+    else hasCall[child] = 1;
   }
-  return Array.from({ length: K }, (_, i) => (hasInline[i] ? (hasCall[i] ? 'partial-inline' : 'inline') : ''));
+  return Array.from({ length: plan.K }, (_, i) => (hasInline[i] ? (hasCall[i] ? 'partial-inline' : 'inline') : ''));
 }
 
 /** The inline label of each kept node, computed as pprof's text report does (see sumEdges), on this thread. */
 export function inlineLabels(prepared: PreparedInputs, kept: readonly number[], edgeCutoff: number): InlineLabel[] {
-  const K = kept.length;
-  const slot = keptSlots(prepared.names.length, kept);
-  if (!anyKeptInlined(prepared, slot)) return kept.map(() => '');
+  const plan = planEdges(prepared, kept);
+  if (plan.children === 0) return kept.map(() => '');
   return labelsFromEdges(
-    K,
-    prepared.scans.map((scan) => sumEdges(scan, slot, K, 0, scan.count)),
+    plan,
+    prepared.scans.map((scan) => sumEdges(scan, plan, 0, scan.count)),
     edgeCutoff,
   );
 }
