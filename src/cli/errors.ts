@@ -11,17 +11,9 @@ import { BudgetFileError } from '../adapters/budget-file.js';
 import { CompareInputError } from '../adapters/compare-input.js';
 import { K8sError } from '../adapters/k8s/k8s-error.js';
 
-/** Exit codes (DESIGN.md): 0 ok, 1 gate or check failed, 2 usage, 3 input or target, 4 internal. */
-export const EXIT_OK = 0;
-export const EXIT_GATE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INPUT = 3;
-export const EXIT_INTERNAL = 4;
+import { EXIT_INPUT, EXIT_USAGE, UsageError, internalError } from './exit-codes.js';
 
-/** A flag or argument is wrong; the message says which and why. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { EXIT_GATE, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, UsageError } from './exit-codes.js';
 
 /** The one place typed errors become exit codes and one-line messages. */
 export function describeError(err: unknown): { code: number; message: string } {
@@ -36,6 +28,5 @@ export function describeError(err: unknown): { code: number; message: string } {
   if (err instanceof RunReadError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof RuleFileError) return { code: EXIT_INPUT, message: err.message };
   if (err instanceof AlertRulesError || err instanceof CatalogError || err instanceof YamlFileError || err instanceof EvaluationError) return { code: EXIT_INPUT, message: err.message };
-  const e = err as Error;
-  return { code: EXIT_INTERNAL, message: `internal error: ${e?.message ?? String(err)} (a bug: please report it; HEAPLENS_DEBUG=1 prints the stack)` };
+  return internalError(err);
 }

@@ -1,6 +1,6 @@
 import { parseDuration } from '../model/duration.js';
 import { parseSize } from '../model/size.js';
-import { UsageError } from './errors.js';
+import { UsageError } from './exit-codes.js';
 
 /** Flag value parsers for commander: each throws UsageError naming the flag. */
 export function positiveInt(flag: string) {

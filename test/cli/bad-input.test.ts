@@ -129,7 +129,7 @@ describe('gzip bombs: refused fast, with heaplens\' own memory bounded', () => {
 
   /** Runs `heaplens top FILE` in a child that reports its own peak RSS. */
   function topWithPeak(file: string): { code: number; stderr: string; maxRssMiB: number } {
-    const script = `import('./dist/cli/main.js').then((m) => m.runCli(['top', ${JSON.stringify(file)}])).then((code) => { process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'); process.exit(code); })`;
+    const script = `import('./dist/cli/top-cli.js').then((m) => m.runTopCli(['top', ${JSON.stringify(file)}])).then((code) => { process.stderr.write('MAXRSS ' + process.resourceUsage().maxRSS + '\\n'); process.exit(code); })`;
     const r = spawnSync('node', ['--max-semi-space-size=4', '--input-type=module', '-e', script], { encoding: 'utf8' });
     const m = /MAXRSS (\d+)/.exec(r.stderr);
     return { code: r.status ?? -1, stderr: r.stderr.replace(/MAXRSS \d+\n/, ''), maxRssMiB: m ? Number(m[1]) / 1024 : Infinity };

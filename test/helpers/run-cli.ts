@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { runCli } from '../../src/cli/main.js';
+import { runCli } from '../../src/cli/cli.js';
 
 export interface CliRun {
   code: number;

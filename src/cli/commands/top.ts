@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { profileHeader, renderTopText, type TopHeader } from '../../render/top-text.js';
 import type { CliIo } from '../io.js';
 import { byteSize, fraction, positiveInt } from '../options.js';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../exit-codes.js';
 
 interface TopFlags {
   sampleIndex?: string;
