@@ -58,6 +58,157 @@ export class SampleCollector {
   }
 
   /**
+   * Decodes consecutive Sample fields (keys and lengths included) from
+   * buf[pos, length), as Go encodes them, until anything else: another
+   * field, a field not all here, a sample with labels to keep or an unusual
+   * encoding (those are for `add`, which decodes every form and names what
+   * is wrong), or `maxCount` samples in all. Returns where it stopped.
+   *
+   * One function with its state in locals and no call in its loops: V8
+   * then keeps the arrays in registers, where a call per sample (`add`)
+   * made it reload them for every sample and every field.
+   */
+  addRun(buf: Uint8Array, pos: number, length: number, base: number, maxCount: number): number {
+    if (this.withLabels) return pos;
+    const stack = this.stack;
+    const values = this.values;
+    const stackOffsets = this.stackOffsets;
+    const valueOffsets = this.valueOffsets;
+    const labelOffsets = this.labelOffsets;
+    const starts = this.starts;
+    let stackData = stack.data;
+    let stackN = stack.n;
+    let valueData = values.data;
+    let valueN = values.n;
+    let maxId = this.maxId;
+    let count = starts.n;
+    const labelsN = this.labelKey.n;
+    while (count < maxCount && pos + 3 <= length && buf[pos] === 0x12) {
+      const b1 = buf[pos + 1]!;
+      const b2 = buf[pos + 2]!;
+      const start = b1 < 0x80 ? pos + 2 : b2 < 0x80 ? pos + 3 : -1;
+      if (start < 0) break;
+      const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
+      if (end > length) break;
+      // Room for the most this sample can hold (an id or a value takes a byte at least), so the loops need no checks.
+      const most = end - start;
+      if (stackN + most > stackData.length || valueN + most > valueData.length || count + 2 > stackOffsets.data.length || count + 2 > valueOffsets.data.length || count + 2 > labelOffsets.data.length || count + 1 > starts.data.length) {
+        stack.n = stackN;
+        values.n = valueN;
+        while (stackN + most > stack.data.length) stack.grow();
+        while (valueN + most > values.data.length) values.grow();
+        for (const b of [stackOffsets, valueOffsets, labelOffsets]) while (count + 2 > b.data.length) b.grow();
+        while (count + 1 > starts.data.length) starts.grow();
+        stackData = stack.data;
+        valueData = values.data;
+      }
+      const stackStart = stackN;
+      const valueStart = valueN;
+      const maxIdBefore = maxId;
+      let p = start;
+      let usual = true;
+      while (p < end && usual) {
+        const key = buf[p]!;
+        const len = p + 1 < end ? buf[p + 1]! : 0x80;
+        const stop = p + 2 + len;
+        if (len >= 0x80 || stop > end) {
+          usual = false;
+        } else if (key === 0x0a) {
+          p += 2;
+          while (p < stop) {
+            const c0 = buf[p]!;
+            if (c0 < 0x80 && c0 !== 0) {
+              stackData[stackN++] = c0 - 1;
+              if (c0 > maxId) maxId = c0;
+              p += 1;
+              continue;
+            }
+            const c1 = p + 1 < stop ? buf[p + 1]! : 0x80;
+            if (c0 >= 0x80 && c1 < 0x80) {
+              const id = (c0 & 0x7f) | (c1 << 7);
+              if (id === 0) break;
+              stackData[stackN++] = id - 1;
+              if (id > maxId) maxId = id;
+              p += 2;
+              continue;
+            }
+            const c2 = p + 2 < stop ? buf[p + 2]! : 0x80;
+            if (c0 >= 0x80 && c1 >= 0x80 && c2 < 0x80) {
+              const id = (c0 & 0x7f) | ((c1 & 0x7f) << 7) | (c2 << 14);
+              if (id === 0) break;
+              stackData[stackN++] = id - 1;
+              if (id > maxId) maxId = id;
+              p += 3;
+              continue;
+            }
+            break;
+          }
+          if (p !== stop) usual = false;
+        } else if (key === 0x12) {
+          p += 2;
+          while (p < stop) {
+            const c0 = buf[p]!;
+            if (c0 < 0x80) {
+              valueData[valueN++] = c0;
+              p += 1;
+              continue;
+            }
+            const c1 = p + 1 < stop ? buf[p + 1]! : 0x80;
+            if (c1 < 0x80) {
+              valueData[valueN++] = (c0 & 0x7f) | (c1 << 7);
+              p += 2;
+              continue;
+            }
+            const c2 = p + 2 < stop ? buf[p + 2]! : 0x80;
+            if (c2 < 0x80) {
+              valueData[valueN++] = (c0 & 0x7f) | ((c1 & 0x7f) << 7) | (c2 << 14);
+              p += 3;
+              continue;
+            }
+            const c3 = p + 3 < stop ? buf[p + 3]! : 0x80;
+            if (c3 < 0x80) {
+              valueData[valueN++] = (c0 & 0x7f) | ((c1 & 0x7f) << 7) | ((c2 & 0x7f) << 14) | (c3 << 21);
+              p += 4;
+              continue;
+            }
+            break;
+          }
+          if (p !== stop) usual = false;
+        } else if (key === 0x1a) {
+          p = stop; // labels are not wanted
+        } else usual = false;
+      }
+      if (!usual) {
+        // Undo this sample and let the general path decode it (or say what is wrong with it).
+        stack.n = stackStart;
+        values.n = valueStart;
+        this.maxId = maxIdBefore;
+        this.add(buf, start, end, base);
+        stackData = stack.data;
+        valueData = values.data;
+        stackN = stack.n;
+        valueN = values.n;
+        maxId = this.maxId;
+        count = starts.n;
+        pos = end;
+        continue;
+      }
+      count++;
+      stackOffsets.data[count] = stackN;
+      valueOffsets.data[count] = valueN;
+      labelOffsets.data[count] = labelsN;
+      starts.data[count - 1] = base + start;
+      stackOffsets.n = valueOffsets.n = labelOffsets.n = count + 1;
+      starts.n = count;
+      pos = end;
+    }
+    stack.n = stackN;
+    values.n = valueN;
+    this.maxId = maxId;
+    return pos;
+  }
+
+  /**
    * Decodes the Sample message in buf[start, end); `base` is the absolute
    * offset of buf[0] in the profile, for error messages.
    */

@@ -86,12 +86,18 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
       const key = buf[pos]!;
       // Hot path: a sample whose length fits one or two bytes, entirely here.
       if (key === SAMPLE_KEY && pos + 3 <= length) {
+        if (restStart >= 0) endRest(pos);
+        // Runs of samples as Go writes them, in one call; what it leaves is decoded field by field below.
+        const next = samples.addRun(buf, pos, length, base, MAX_SAMPLES);
+        if (next > pos) {
+          pos = next;
+          continue;
+        }
         const b1 = buf[pos + 1]!;
         const b2 = buf[pos + 2]!;
         const start = b1 < 0x80 ? pos + 2 : b2 < 0x80 ? pos + 3 : -1;
         const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
         if (start > 0 && end <= length) {
-          if (restStart >= 0) endRest(pos);
           samples.add(buf, start, end, base);
           if (samples.count > MAX_SAMPLES) throw new DecodeError(`more than ${MAX_SAMPLES} samples: too many to hold`, base + pos);
           pos = end;

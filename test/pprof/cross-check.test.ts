@@ -57,6 +57,13 @@ describe('decoder agrees with pprof-format on every fixture', () => {
         }
         expect(labels).toEqual(s.label.map((l) => [str(l.key), str(l.str), Number(l.num)]));
       });
+
+      // Without labels (as top and the analysis decode), runs of samples take their own fast path: same samples.
+      const bare = decodeProfile(raw, { labels: false }).samples;
+      expect(bare.count).toBe(samples.count);
+      expect(Array.from(bare.values)).toEqual(Array.from(samples.values));
+      expect(Array.from(bare.stackOffsets)).toEqual(Array.from(samples.stackOffsets));
+      expect(Array.from(bare.stackLocations)).toEqual(Array.from(samples.stackLocations));
     });
   }
 });

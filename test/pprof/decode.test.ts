@@ -161,6 +161,23 @@ describe('decodeProfile', () => {
       error: /unknown location id 7/,
     },
     {
+      name: 'location id 0 (one byte, in a run of samples)',
+      bytes: () => encode([P.valueType(1, 3, 2), P.sample([1], [1]), P.sample([1, 0], [1]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]),
+      error: /unknown location id 0/,
+    },
+    {
+      name: 'location id 0 (two bytes, non-canonical)',
+      bytes: () => {
+        const bytes = encode([P.valueType(1, 3, 2), P.sample([1, 200], [1]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]);
+        // 200 is 0xc8 0x01 on the wire; 0x80 0x00 also reads as 0
+        const at = bytes.findIndex((b, i) => b === 0xc8 && bytes[i + 1] === 0x01);
+        bytes[at] = 0x80;
+        bytes[at + 1] = 0x00;
+        return bytes;
+      },
+      error: /unknown location id 0/,
+    },
+    {
       name: 'unknown function id',
       bytes: () => encode([P.valueType(1, 3, 2), P.loc(1, [[5, 1]]), ...P.strings(STRINGS)]),
       error: /unknown function id 5/,
@@ -203,6 +220,20 @@ describe('decodeProfile', () => {
         expect((e as DecodeError).message).toMatch(c.error);
         expect((e as DecodeError).message).toMatch(/at byte \d+/);
       }
+      // Without labels, runs of samples take another path (SampleCollector.addRun): the same error.
+      let bare = '';
+      try {
+        decodeProfile(c.bytes(), { labels: false });
+      } catch (e) {
+        bare = (e as Error).message;
+      }
+      let full = '';
+      try {
+        decodeProfile(c.bytes());
+      } catch (e) {
+        full = (e as Error).message;
+      }
+      expect(bare).toBe(full);
     });
   }
 

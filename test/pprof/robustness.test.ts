@@ -7,6 +7,8 @@ import { fixtureProfiles, rawProfile } from '../helpers/fixtures.js';
 import { encode, P, type Field } from '../helpers/proto-writer.js';
 
 const SMALL = rawProfile('test/fixtures/runs/spike/operator-sim/heap-000003.pb.gz');
+// Thousands of locations: ids of one, two and three bytes.
+const DEEP = rawProfile('test/fixtures/synthetic/deep-inline.pb.gz');
 
 function decodesOrRefuses(bytes: Uint8Array): void {
   try {
@@ -62,6 +64,48 @@ describe('decoder on mutated real profiles (seeded)', () => {
       ),
       { numRuns: 1500, seed: 20261126 },
     );
+  });
+
+  // Whole input: runs of samples take the one-call fast path (SampleCollector.addRun); one byte at a time: no
+  // sample is ever whole in a chunk, so every one takes the general path. Both must agree on every input.
+  it('the fast path for runs of samples and the general path agree on mutated profiles, errors included', () => {
+    const outcome = (bytes: Uint8Array, chunk: number): string => {
+      try {
+        const d = createProfileDecoder({ labels: false });
+        for (let i = 0; i < bytes.length; i += chunk) d.push(bytes.subarray(i, i + chunk));
+        const p = d.finish();
+        const s = p.samples;
+        return JSON.stringify([s.count, Array.from(s.values), Array.from(s.stackOffsets), Array.from(s.stackLocations)]);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        return `error: ${e.message}`;
+      }
+    };
+    let errors = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(SMALL, DEEP),
+        // Edits that cross varint boundaries (0, 0x7f, 0x80, 0xff) half of the time.
+        fc.array(fc.record({ at: fc.nat(1 << 20), kind: fc.constantFrom('flip', 'set', 'delete', 'insert'), v: fc.oneof(fc.nat(255), fc.constantFrom(0, 1, 0x7f, 0x80, 0x81, 0xff)) }), { minLength: 1, maxLength: 4 }),
+        (profile, edits) => {
+          const bytes = Array.from(profile);
+          for (const e of edits) {
+            const at = e.at % Math.max(1, bytes.length);
+            if (e.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (e.v % 8));
+            else if (e.kind === 'set') bytes[at] = e.v;
+            else if (e.kind === 'delete') bytes.splice(at, 1);
+            else bytes.splice(at, 0, e.v);
+          }
+          const input = Uint8Array.from(bytes);
+          const whole = outcome(input, input.length);
+          if (whole.startsWith('error')) errors++;
+          expect(outcome(input, 1)).toBe(whole);
+        },
+      ),
+      { numRuns: 300, seed: 20261127 },
+    );
+    // The mutations must reach the error paths too, or the agreement says little.
+    expect(errors).toBeGreaterThan(40);
   });
 
   it('never throws anything but DecodeError on random field soup', () => {
