@@ -92,7 +92,9 @@ export interface ProfileTables extends Omit<Profile, 'samples'> {
  * (Go writes the string table last), so a first pass records where each
  * table's messages are before decoding them.
  */
-export function decodeTables(bytes: Uint8Array): ProfileTables {
+export function decodeTables(bytes: Uint8Array, options: { readonly fastPaths?: boolean } = {}): ProfileTables {
+  // Fast paths for the common encodings (on by default); off, every field takes the general path (tests compare both).
+  const fast = options.fastPaths ?? true;
   const r = newReader(bytes);
   const sampleTypeSpans = newSpans();
   const mappingSpans = newSpans();
@@ -108,8 +110,22 @@ export function decodeTables(bytes: Uint8Array): ProfileTables {
   const commentIdx: number[] = [];
   let defaultSampleType = 0;
 
+  const spansOf = [null, sampleTypeSpans, null, mappingSpans, locationSpans, functionSpans, stringSpans];
   while (r.pos < r.end) {
     const at = r.pos;
+    // Fast path: a table entry (fields 1, 3-6) with a one-byte key and a length below 2^14, all here.
+    const k0 = bytes[at]!;
+    if (fast && (k0 & 7) === WIRE_LEN && k0 >= 8 && k0 < 0x38 && k0 !== 0x12 && at + 2 < r.end) {
+      const b1 = bytes[at + 1]!;
+      const b2 = bytes[at + 2]!;
+      const start = b1 < 0x80 ? at + 2 : b2 < 0x80 ? at + 3 : -1;
+      const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
+      if (start > 0 && end <= r.end) {
+        pushSpan(spansOf[k0 >>> 3]!, start, end);
+        r.pos = end;
+        continue;
+      }
+    }
     const key = readKey(r);
     const field = key >>> 3;
     const wire = key & 7;
@@ -168,10 +184,7 @@ export function decodeTables(bytes: Uint8Array): ProfileTables {
   if (spanCount(stringSpans) === 0) {
     throw new DecodeError('no string table: not a pprof profile', 0);
   }
-  const strings: string[] = new Array<string>(spanCount(stringSpans));
-  for (let i = 0; i < spanCount(stringSpans); i++) {
-    strings[i] = readString(bytes, stringSpans.data[i * 2]!, stringSpans.data[i * 2 + 1]!);
-  }
+  const strings = readStrings(bytes, stringSpans, fast);
   if (strings[0] !== '') {
     throw new DecodeError('string_table[0] is not the empty string: not a pprof profile', stringSpans.data[0]! - 1);
   }
@@ -199,10 +212,10 @@ export function decodeTables(bytes: Uint8Array): ProfileTables {
   mappings.forEach((m, i) => (mappingIds[i] = m.id));
   const mappingIndex = buildIdIndex(mappingIds, mappings.length, 'mapping', mappingSpans);
 
-  const functions = decodeFunctions(bytes, functionSpans, checkStr);
+  const functions = decodeFunctions(bytes, functionSpans, strings.length, checkStr, fast);
   const functionIndex = buildIdIndex(functions.id, functions.count, 'function', functionSpans);
 
-  const locations = decodeLocations(bytes, locationSpans, mappingIndex, functionIndex);
+  const locations = decodeLocations(bytes, locationSpans, mappingIndex, functionIndex, fast);
   const locationIndex = buildIdIndex(locations.id, locations.count, 'location', locationSpans);
 
   return {
@@ -222,6 +235,30 @@ export function decodeTables(bytes: Uint8Array): ProfileTables {
     functions,
     locationIndex,
   };
+}
+
+/**
+ * The string table. When the bytes from its first entry to its last are
+ * all ASCII (Go writes the entries together, and keys and short lengths
+ * are ASCII too), they are decoded in one call and each string is a slice
+ * of that: one native decode instead of one per string. Spans come in
+ * input order, so the slices are in order.
+ */
+function readStrings(bytes: Uint8Array, spans: Spans, fast: boolean): string[] {
+  const n = spanCount(spans);
+  const d = spans.data;
+  const strings = new Array<string>(n);
+  const first = n > 0 ? d[0]! : 0;
+  const last = n > 0 ? d[n * 2 - 1]! : 0;
+  let ascii = fast && n > 0 && last - first < 1 << 28;
+  for (let i = first; ascii && i < last; i++) if (bytes[i]! >= 0x80) ascii = false;
+  if (ascii) {
+    const run = readString(bytes, first, last);
+    for (let i = 0; i < n; i++) strings[i] = run.slice(d[i * 2]! - first, d[i * 2 + 1]! - first);
+    return strings;
+  }
+  for (let i = 0; i < n; i++) strings[i] = readString(bytes, d[i * 2]!, d[i * 2 + 1]!);
+  return strings;
 }
 
 function profileFieldName(field: number): string {
@@ -328,7 +365,7 @@ function decodeMapping(bytes: Uint8Array, start: number, end: number, str: (i: n
   };
 }
 
-function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, at: number) => number): Functions {
+function decodeFunctions(bytes: Uint8Array, spans: Spans, nStrings: number, checkStr: (i: number, at: number) => number, fast: boolean): Functions {
   const n = spanCount(spans);
   const id = new Float64Array(n);
   const nameStr = new Uint32Array(n);
@@ -337,8 +374,49 @@ function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, 
   const startLine = new Float64Array(n);
   const r = newReader(bytes);
   for (let i = 0; i < n; i++) {
-    r.pos = spans.data[i * 2]!;
-    r.end = spans.data[i * 2 + 1]!;
+    const start = spans.data[i * 2]!;
+    const end = spans.data[i * 2 + 1]!;
+    // Fast path (Go's encoding): fields 1-5 with varints of up to four bytes and string indices in range.
+    let p = fast ? start : end;
+    let usual = fast;
+    while (p < end) {
+      const key = bytes[p++]!;
+      if (key !== 0x08 && key !== 0x10 && key !== 0x18 && key !== 0x20 && key !== 0x28) {
+        usual = false;
+        break;
+      }
+      let b = p < end ? bytes[p++]! : 0x80;
+      let v = b & 0x7f;
+      if (b >= 0x80) {
+        b = p < end ? bytes[p++]! : 0x80;
+        v |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = p < end ? bytes[p++]! : 0x80;
+          v |= (b & 0x7f) << 14;
+          if (b >= 0x80) {
+            b = p < end ? bytes[p++]! : 0x80;
+            v |= (b & 0x7f) << 21;
+            if (b >= 0x80) {
+              usual = false;
+              break;
+            }
+          }
+        }
+      }
+      if (key === 0x08) id[i] = v;
+      else if (key === 0x28) startLine[i] = v;
+      else if (v >= nStrings) {
+        usual = false;
+        break;
+      } else if (key === 0x10) nameStr[i] = v;
+      else if (key === 0x18) systemNameStr[i] = v;
+      else filenameStr[i] = v;
+    }
+    if (usual && p === end) continue;
+    // Decode this function field by field (which also names what is wrong with it).
+    id[i] = nameStr[i] = systemNameStr[i] = filenameStr[i] = startLine[i] = 0;
+    r.pos = start;
+    r.end = end;
     while (r.pos < r.end) {
       const at = r.pos;
       const key = readKey(r);
@@ -356,21 +434,125 @@ function decodeFunctions(bytes: Uint8Array, spans: Spans, checkStr: (i: number, 
   return { count: n, id, nameStr, systemNameStr, filenameStr, startLine };
 }
 
-function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex): Locations {
+function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex, fast: boolean): Locations {
   const n = spanCount(spans);
-  const id = new Float64Array(n);
+  const id_ = new Float64Array(n);
   const mapping = new Int32Array(n).fill(-1);
   const addressLo = new Uint32Array(n);
   const addressHi = new Uint32Array(n);
   const isFolded = new Uint8Array(n);
   const lineOffsets = new Uint32Array(n + 1);
-  const lineFunction = new ArrayBuilder(i32, n);
   const lineNumber = new ArrayBuilder(f64, n);
   const lineColumn = new ArrayBuilder(f64, n);
   const r = newReader(bytes);
+  const lineFunction = new ArrayBuilder(i32, n);
   for (let i = 0; i < n; i++) {
-    r.pos = spans.data[i * 2]!;
-    r.end = spans.data[i * 2 + 1]!;
+    const start = spans.data[i * 2]!;
+    const end = spans.data[i * 2 + 1]!;
+    // Fast path (Go's encoding): one-byte keys, varints of up to four bytes (five for the address), lines
+    // without columns or odd fields, known ids. Anything else takes the general path, which names the problem.
+    let p = fast ? start : end;
+    let usual = fast;
+    let id = 0;
+    let mid = 0;
+    let lo = 0;
+    let hi = 0;
+    let folded = 0;
+    const linesAt = lineFunction.n;
+    while (p < end && usual) {
+      const key = bytes[p++]!;
+      if (key === 0x22) {
+        const len = p < end ? bytes[p++]! : 0x80;
+        const stop = p + len;
+        if (len >= 0x80 || stop > end) {
+          usual = false;
+          break;
+        }
+        let fid = 0;
+        let line = 0;
+        while (p < stop) {
+          const lkey = bytes[p++]!;
+          if (lkey !== 0x08 && lkey !== 0x10) {
+            usual = false;
+            break;
+          }
+          let v = 0;
+          let b = p < stop ? bytes[p++]! : 0x80;
+          v = b & 0x7f;
+          if (b >= 0x80) {
+            b = p < stop ? bytes[p++]! : 0x80;
+            v |= (b & 0x7f) << 7;
+            if (b >= 0x80) {
+              b = p < stop ? bytes[p++]! : 0x80;
+              v |= (b & 0x7f) << 14;
+              if (b >= 0x80) {
+                b = p < stop ? bytes[p++]! : 0x80;
+                v |= (b & 0x7f) << 21;
+                if (b >= 0x80) usual = false;
+              }
+            }
+          }
+          if (lkey === 0x08) fid = v;
+          else line = v;
+        }
+        const fn = fid === 0 ? -1 : lookupId(functionIndex, fid);
+        if (!usual || p !== stop || (fid !== 0 && fn < 0)) {
+          usual = false;
+          break;
+        }
+        lineFunction.push(fn);
+        lineNumber.push(line);
+        lineColumn.push(0);
+        continue;
+      }
+      if (key !== 0x08 && key !== 0x10 && key !== 0x18 && key !== 0x28) {
+        usual = false;
+        break;
+      }
+      let b = p < end ? bytes[p++]! : 0x80;
+      let v = b & 0x7f;
+      let high = 0;
+      if (b >= 0x80) {
+        b = p < end ? bytes[p++]! : 0x80;
+        v |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = p < end ? bytes[p++]! : 0x80;
+          v |= (b & 0x7f) << 14;
+          if (b >= 0x80) {
+            b = p < end ? bytes[p++]! : 0x80;
+            v |= (b & 0x7f) << 21;
+            if (b >= 0x80) {
+              b = p < end ? bytes[p++]! : 0x80;
+              // Fifth byte: bits 28-34 (addresses).
+              if (key !== 0x18 || b >= 0x80) usual = false;
+              v = (v | (b << 28)) >>> 0;
+              high = (b & 0x7f) >>> 4;
+            }
+          }
+        }
+      }
+      if (key === 0x08) id = v;
+      else if (key === 0x10) mid = v;
+      else if (key === 0x18) {
+        lo = v;
+        hi = high;
+      } else folded = v !== 0 ? 1 : 0;
+    }
+    if (usual && p === end && id !== 0 && (mid === 0 || lookupId(mappingIndex, mid) >= 0)) {
+      id_[i] = id;
+      if (mid !== 0) mapping[i] = lookupId(mappingIndex, mid);
+      addressLo[i] = lo;
+      addressHi[i] = hi;
+      isFolded[i] = folded;
+      lineOffsets[i + 1] = lineFunction.n;
+      continue;
+    }
+    // Undo and decode this location field by field (which also names what is wrong with it).
+    lineFunction.n = linesAt;
+    lineNumber.n = linesAt;
+    lineColumn.n = linesAt;
+    r.pos = start;
+    r.end = end;
     while (r.pos < r.end) {
       const at = r.pos;
       const key = readKey(r);
@@ -379,7 +561,7 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
       switch (field) {
         case 1:
           expectWire(wire, WIRE_VARINT, 'Location.id', at);
-          id[i] = readUint(r);
+          id_[i] = readUint(r);
           break;
         case 2: {
           expectWire(wire, WIRE_VARINT, 'Location.mapping_id', at);
@@ -439,7 +621,7 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
   }
   return {
     count: n,
-    id,
+    id: id_,
     mapping,
     addressLo,
     addressHi,

@@ -122,6 +122,19 @@ describe('decodeProfile', () => {
     expect(locationAddress(p.locations, 0)).toBe(0xffffffffff600400n);
   });
 
+  it('reads addresses of every varint length exactly (one to ten bytes: fast path and general path)', () => {
+    const addresses = [0x5n, 0x1234n, 0x401000n, 0xfffffffn, 0x10000000n, 0x7_ffff_ffffn, 0x8_0000_0000n, 0xc000_1234_5678n, 0xffffffffff600400n];
+    const bytes = encode([
+      P.valueType(1, 3, 2),
+      { f: 3, msg: [{ f: 1, varint: 1 }, { f: 2, varint: 0 }, { f: 3, varint: 0xffffffffffffffffn }] },
+      ...addresses.map((a, i) => P.loc(i + 1, [[1, 1]], [{ f: 2, varint: 1 }, { f: 3, varint: a }])),
+      P.fn(1, 4),
+      ...P.strings(STRINGS),
+    ]);
+    const p = decodeProfile(bytes);
+    expect(addresses.map((_, i) => locationAddress(p.locations, i))).toEqual(addresses);
+  });
+
   it('refuses a sample value beyond 2^53 instead of rounding it', () => {
     const bytes = encode([P.valueType(1, 3, 2), P.sample([1], [2n ** 53n + 1n]), P.loc(1, [[1, 1]]), P.fn(1, 4), ...P.strings(STRINGS)]);
     expect(() => decodeProfile(bytes)).toThrow(/beyond ±2\^53/);
@@ -176,6 +189,11 @@ describe('decodeProfile', () => {
         return bytes;
       },
       error: /unknown location id 0/,
+    },
+    {
+      name: 'function name index just past the string table',
+      bytes: () => encode([P.valueType(1, 3, 2), P.fn(1, STRINGS.length), ...P.strings(STRINGS)]),
+      error: new RegExp(`string index ${STRINGS.length} out of range`),
     },
     {
       name: 'unknown function id',

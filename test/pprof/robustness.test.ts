@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createProfileDecoder, decodeProfile } from '../../src/pprof/decode.js';
 import { DecodeError } from '../../src/pprof/errors.js';
+import { decodeTables } from '../../src/pprof/decode-tables.js';
 import { topOf } from '../../src/pprof/top.js';
 import { fixtureProfiles, rawProfile } from '../helpers/fixtures.js';
 import { encode, P, type Field } from '../helpers/proto-writer.js';
@@ -106,6 +107,73 @@ describe('decoder on mutated real profiles (seeded)', () => {
     );
     // The mutations must reach the error paths too, or the agreement says little.
     expect(errors).toBeGreaterThan(40);
+  });
+
+  it('the table fast paths and the general path agree on mutated tables, errors included', () => {
+    // A profile's fields other than samples, as the decoder sets them aside.
+    const tablesOf = (raw: Uint8Array): Uint8Array => {
+      const out: number[] = [];
+      let pos = 0;
+      const varint = (): number => {
+        let x = 0;
+        let shift = 0;
+        let b: number;
+        do {
+          b = raw[pos++]!;
+          x += (b & 0x7f) * 2 ** shift;
+          shift += 7;
+        } while (b >= 0x80);
+        return x;
+      };
+      while (pos < raw.length) {
+        const at = pos;
+        const key = varint();
+        if ((key & 7) === 2) pos += varint();
+        else varint();
+        if (key >>> 3 !== 2) out.push(...raw.subarray(at, pos));
+      }
+      return Uint8Array.from(out);
+    };
+    const outcome = (bytes: Uint8Array, fastPaths: boolean): string => {
+      try {
+        const t = decodeTables(bytes, { fastPaths });
+        const l = t.locations;
+        const f = t.functions;
+        return JSON.stringify([
+          t.strings,
+          [...f.id, ...f.nameStr, ...f.systemNameStr, ...f.filenameStr, ...f.startLine],
+          [...l.id, ...l.mapping, ...l.addressLo, ...l.addressHi, ...l.isFolded, ...l.lineOffsets, ...l.lineFunction, ...l.lineNumber, ...l.lineColumn],
+        ]);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        return `error: ${e.message}`;
+      }
+    };
+    const tables = [tablesOf(SMALL), tablesOf(DEEP)];
+    for (const t of tables) expect(outcome(t, true)).toBe(outcome(t, false));
+    let errors = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...tables),
+        fc.array(fc.record({ at: fc.nat(1 << 20), kind: fc.constantFrom('flip', 'set', 'delete', 'insert'), v: fc.oneof(fc.nat(255), fc.constantFrom(0, 1, 0x7f, 0x80, 0x81, 0xff)) }), { minLength: 1, maxLength: 3 }),
+        (table, edits) => {
+          const bytes = Array.from(table);
+          for (const e of edits) {
+            const at = e.at % Math.max(1, bytes.length);
+            if (e.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (e.v % 8));
+            else if (e.kind === 'set') bytes[at] = e.v;
+            else if (e.kind === 'delete') bytes.splice(at, 1);
+            else bytes.splice(at, 0, e.v);
+          }
+          const input = Uint8Array.from(bytes);
+          const fast = outcome(input, true);
+          if (fast.startsWith('error')) errors++;
+          expect(fast).toBe(outcome(input, false));
+        },
+      ),
+      { numRuns: 300, seed: 20261128 },
+    );
+    expect(errors).toBeGreaterThan(30);
   });
 
   it('never throws anything but DecodeError on random field soup', () => {
