@@ -64,9 +64,10 @@ export class SampleCollector {
    * encoding (those are for `add`, which decodes every form and names what
    * is wrong), or `maxCount` samples in all. Returns where it stopped.
    *
-   * One function with its state in locals and no call in its loops: V8
-   * then keeps the arrays in registers, where a call per sample (`add`)
-   * made it reload them for every sample and every field.
+   * One function with its state in locals and no call on its common path
+   * (room is made once per sample, and unusual samples go to `add`): V8
+   * then keeps the arrays in registers, where a call per sample and field
+   * made it reload them each time.
    */
   addRun(buf: Uint8Array, pos: number, length: number, base: number, maxCount: number): number {
     if (this.withLabels) return pos;

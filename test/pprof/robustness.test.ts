@@ -11,6 +11,29 @@ const SMALL = rawProfile('test/fixtures/runs/spike/operator-sim/heap-000003.pb.g
 // Thousands of locations: ids of one, two and three bytes.
 const DEEP = rawProfile('test/fixtures/synthetic/deep-inline.pb.gz');
 
+interface Edit {
+  at: number;
+  kind: 'flip' | 'set' | 'delete' | 'insert';
+  v: number;
+}
+
+/** A copy of `bytes` with the edits applied in order (positions wrap around). */
+function mutate(bytes: Uint8Array, edits: readonly Edit[]): Uint8Array {
+  const out = Array.from(bytes);
+  for (const e of edits) {
+    const at = e.at % Math.max(1, out.length);
+    if (e.kind === 'flip') out[at] = out[at]! ^ (1 << (e.v % 8));
+    else if (e.kind === 'set') out[at] = e.v;
+    else if (e.kind === 'delete') out.splice(at, 1);
+    else out.splice(at, 0, e.v);
+  }
+  return Uint8Array.from(out);
+}
+
+/** Edits that cross varint boundaries (0, 0x7f, 0x80, 0xff) half of the time. */
+const boundaryEdits = (maxLength: number): fc.Arbitrary<Edit[]> =>
+  fc.array(fc.record({ at: fc.nat(1 << 20), kind: fc.constantFrom<Edit['kind']>('flip', 'set', 'delete', 'insert'), v: fc.oneof(fc.nat(255), fc.constantFrom(0, 1, 0x7f, 0x80, 0x81, 0xff)) }), { minLength: 1, maxLength });
+
 function decodesOrRefuses(bytes: Uint8Array): void {
   try {
     const p = decodeProfile(bytes);
@@ -49,18 +72,9 @@ describe('decoder on mutated real profiles (seeded)', () => {
   it('never throws anything but DecodeError: bit flips, byte edits, splices', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ at: fc.nat(SMALL.length - 1), kind: fc.constantFrom('flip', 'set', 'delete', 'insert'), v: fc.nat(255) }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.record({ at: fc.nat(SMALL.length - 1), kind: fc.constantFrom<Edit['kind']>('flip', 'set', 'delete', 'insert'), v: fc.nat(255) }), { minLength: 1, maxLength: 8 }),
         (edits) => {
-          let bytes = Array.from(SMALL);
-          for (const e of edits) {
-            const at = e.at % Math.max(1, bytes.length);
-            if (e.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (e.v % 8));
-            else if (e.kind === 'set') bytes[at] = e.v;
-            else if (e.kind === 'delete') bytes.splice(at, 1);
-            else bytes.splice(at, 0, e.v);
-          }
-          decodesOrRefuses(Uint8Array.from(bytes));
-          bytes = [];
+          decodesOrRefuses(mutate(SMALL, edits));
         },
       ),
       { numRuns: 1500, seed: 20261126 },
@@ -86,18 +100,9 @@ describe('decoder on mutated real profiles (seeded)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(SMALL, DEEP),
-        // Edits that cross varint boundaries (0, 0x7f, 0x80, 0xff) half of the time.
-        fc.array(fc.record({ at: fc.nat(1 << 20), kind: fc.constantFrom('flip', 'set', 'delete', 'insert'), v: fc.oneof(fc.nat(255), fc.constantFrom(0, 1, 0x7f, 0x80, 0x81, 0xff)) }), { minLength: 1, maxLength: 4 }),
+        boundaryEdits(4),
         (profile, edits) => {
-          const bytes = Array.from(profile);
-          for (const e of edits) {
-            const at = e.at % Math.max(1, bytes.length);
-            if (e.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (e.v % 8));
-            else if (e.kind === 'set') bytes[at] = e.v;
-            else if (e.kind === 'delete') bytes.splice(at, 1);
-            else bytes.splice(at, 0, e.v);
-          }
-          const input = Uint8Array.from(bytes);
+          const input = mutate(profile, edits);
           const whole = outcome(input, input.length);
           if (whole.startsWith('error')) errors++;
           expect(outcome(input, 1)).toBe(whole);
@@ -155,17 +160,9 @@ describe('decoder on mutated real profiles (seeded)', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...tables),
-        fc.array(fc.record({ at: fc.nat(1 << 20), kind: fc.constantFrom('flip', 'set', 'delete', 'insert'), v: fc.oneof(fc.nat(255), fc.constantFrom(0, 1, 0x7f, 0x80, 0x81, 0xff)) }), { minLength: 1, maxLength: 3 }),
+        boundaryEdits(3),
         (table, edits) => {
-          const bytes = Array.from(table);
-          for (const e of edits) {
-            const at = e.at % Math.max(1, bytes.length);
-            if (e.kind === 'flip') bytes[at] = bytes[at]! ^ (1 << (e.v % 8));
-            else if (e.kind === 'set') bytes[at] = e.v;
-            else if (e.kind === 'delete') bytes.splice(at, 1);
-            else bytes.splice(at, 0, e.v);
-          }
-          const input = Uint8Array.from(bytes);
+          const input = mutate(table, edits);
           const fast = outcome(input, true);
           if (fast.startsWith('error')) errors++;
           expect(fast).toBe(outcome(input, false));
