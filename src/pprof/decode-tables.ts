@@ -261,6 +261,22 @@ function readStrings(bytes: Uint8Array, spans: Spans, fast: boolean): string[] {
   return strings;
 }
 
+/**
+ * A varint of one to four bytes at bytes[p], within [p, end), for the fast
+ * paths: its value (below 2^28) times 8 plus its length in bytes, or -1
+ * when it is longer or cut off (the general path then reads it, or says
+ * what is wrong).
+ */
+function shortVarint(bytes: Uint8Array, p: number, end: number): number {
+  let v = 0;
+  for (let n = 0; n < 4 && p + n < end; n++) {
+    const b = bytes[p + n]!;
+    v |= (b & 0x7f) << (7 * n);
+    if (b < 0x80) return v * 8 + n + 1;
+  }
+  return -1;
+}
+
 function profileFieldName(field: number): string {
   return (
     ['', 'sample_type', 'sample', 'mapping', 'location', 'function', 'string_table', '', '', '', '', 'period_type'][field] ?? String(field)
@@ -385,24 +401,13 @@ function decodeFunctions(bytes: Uint8Array, spans: Spans, nStrings: number, chec
         usual = false;
         break;
       }
-      let b = p < end ? bytes[p++]! : 0x80;
-      let v = b & 0x7f;
-      if (b >= 0x80) {
-        b = p < end ? bytes[p++]! : 0x80;
-        v |= (b & 0x7f) << 7;
-        if (b >= 0x80) {
-          b = p < end ? bytes[p++]! : 0x80;
-          v |= (b & 0x7f) << 14;
-          if (b >= 0x80) {
-            b = p < end ? bytes[p++]! : 0x80;
-            v |= (b & 0x7f) << 21;
-            if (b >= 0x80) {
-              usual = false;
-              break;
-            }
-          }
-        }
+      const read = shortVarint(bytes, p, end);
+      if (read < 0) {
+        usual = false;
+        break;
       }
+      const v = read >>> 3;
+      p += read & 7;
       if (key === 0x08) id[i] = v;
       else if (key === 0x28) startLine[i] = v;
       else if (v >= nStrings) {
@@ -476,22 +481,13 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
             usual = false;
             break;
           }
-          let v = 0;
-          let b = p < stop ? bytes[p++]! : 0x80;
-          v = b & 0x7f;
-          if (b >= 0x80) {
-            b = p < stop ? bytes[p++]! : 0x80;
-            v |= (b & 0x7f) << 7;
-            if (b >= 0x80) {
-              b = p < stop ? bytes[p++]! : 0x80;
-              v |= (b & 0x7f) << 14;
-              if (b >= 0x80) {
-                b = p < stop ? bytes[p++]! : 0x80;
-                v |= (b & 0x7f) << 21;
-                if (b >= 0x80) usual = false;
-              }
-            }
+          const read = shortVarint(bytes, p, stop);
+          if (read < 0) {
+            usual = false;
+            break;
           }
+          const v = read >>> 3;
+          p += read & 7;
           if (lkey === 0x08) fid = v;
           else line = v;
         }
@@ -509,27 +505,22 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
         usual = false;
         break;
       }
-      let b = p < end ? bytes[p++]! : 0x80;
-      let v = b & 0x7f;
+      const read = shortVarint(bytes, p, end);
+      let v = 0;
       let high = 0;
-      if (b >= 0x80) {
-        b = p < end ? bytes[p++]! : 0x80;
-        v |= (b & 0x7f) << 7;
-        if (b >= 0x80) {
-          b = p < end ? bytes[p++]! : 0x80;
-          v |= (b & 0x7f) << 14;
-          if (b >= 0x80) {
-            b = p < end ? bytes[p++]! : 0x80;
-            v |= (b & 0x7f) << 21;
-            if (b >= 0x80) {
-              b = p < end ? bytes[p++]! : 0x80;
-              // Fifth byte: bits 28-34 (addresses).
-              if (key !== 0x18 || b >= 0x80) usual = false;
-              v = (v | (b << 28)) >>> 0;
-              high = (b & 0x7f) >>> 4;
-            }
-          }
+      if (read >= 0) {
+        v = read >>> 3;
+        p += read & 7;
+      } else {
+        // An address of five bytes (bits 28-34); anything longer takes the general path.
+        const b = p + 4 < end ? bytes[p + 4]! : 0x80;
+        if (key !== 0x18 || b >= 0x80) {
+          usual = false;
+          break;
         }
+        v = ((bytes[p]! & 0x7f) | ((bytes[p + 1]! & 0x7f) << 7) | ((bytes[p + 2]! & 0x7f) << 14) | ((bytes[p + 3]! & 0x7f) << 21) | (b << 28)) >>> 0;
+        high = b >>> 4;
+        p += 5;
       }
       if (key === 0x08) id = v;
       else if (key === 0x10) mid = v;
