@@ -223,10 +223,10 @@ export interface EdgeSums {
 }
 
 /** Edge count up to which edges are kept in dense arrays (8 MiB of weights). */
-export const DENSE_EDGE_LIMIT = 1 << 20;
+const DENSE_EDGE_LIMIT = 1 << 20;
 
 /** Which kept slot each node has (-1: not kept). */
-export function keptSlots(nNodes: number, kept: readonly number[]): Int32Array {
+function keptSlots(nNodes: number, kept: readonly number[]): Int32Array {
   const slot = new Int32Array(nNodes).fill(-1);
   kept.forEach((node, i) => (slot[node] = i));
   return slot;
