@@ -13,6 +13,9 @@ import { WIRE_LEN, WIRE_VARINT, expectWire, newReader, readInt64, readKey, readL
  */
 const BIG_ID = 0xffffffff;
 
+/** Samples in addRun's first run: more than the offsets' first capacity (16), so it makes room once. */
+const FIRST_RUN = 32;
+
 /**
  * Collects samples as their bytes arrive, before the location, function and
  * string tables are known (Go writes those after the samples). Location ids
@@ -24,11 +27,13 @@ export class SampleCollector {
   private readonly bigIds: number[] = [];
   /** The largest location id stored as id - 1 (larger ones wait in bigIds): resolving checks it instead of every entry. */
   private maxId = 0;
+  /** Calls of addRun so far. */
+  private runs = 0;
   private readonly values: ArrayBuilder<Float64Array>;
   private readonly stackOffsets: ArrayBuilder<Uint32Array>;
-  private readonly valueOffsets = new ArrayBuilder(u32, 1024);
-  private readonly starts = new ArrayBuilder(f64, 1024);
-  private readonly labelOffsets = new ArrayBuilder(u32, 1024);
+  private readonly valueOffsets = new ArrayBuilder(u32, 16);
+  private readonly starts = new ArrayBuilder(f64, 16);
+  private readonly labelOffsets = new ArrayBuilder(u32, 16);
   private readonly labelKey: ArrayBuilder<Uint32Array>;
   private readonly labelStr: ArrayBuilder<Uint32Array>;
   private readonly labelNum: ArrayBuilder<Float64Array>;
@@ -42,7 +47,7 @@ export class SampleCollector {
     // Location ids take one to three bytes: a third of the bytes is a fair first guess.
     this.stack = new ArrayBuilder(shared ? sharedU32 : u32, Math.ceil(expectedBytes / 3));
     this.values = new ArrayBuilder(shared ? sharedF64 : f64, Math.ceil(expectedBytes / 8));
-    this.stackOffsets = new ArrayBuilder(shared ? sharedU32 : u32, 1024);
+    this.stackOffsets = new ArrayBuilder(shared ? sharedU32 : u32, 16);
     const labels = withLabels ? 1024 : 0;
     this.labelKey = new ArrayBuilder(u32, labels);
     this.labelStr = new ArrayBuilder(u32, labels);
@@ -71,6 +76,11 @@ export class SampleCollector {
    */
   addRun(buf: Uint8Array, pos: number, length: number, base: number, maxCount: number): number {
     if (this.withLabels) return pos;
+    // The first run stops after a few samples (the caller calls again), having made room once: V8
+    // has then seen every path of this function before it optimizes it in the middle of a long run.
+    // Without that, the optimized code lacked feedback for room-making and for leaving the loop, and
+    // was thrown away and rebuilt when they came (~60 ms of compiling on the bench profile).
+    const limit = this.runs++ === 0 ? Math.min(maxCount, this.starts.n + FIRST_RUN) : maxCount;
     const stack = this.stack;
     const values = this.values;
     const stackOffsets = this.stackOffsets;
@@ -84,7 +94,7 @@ export class SampleCollector {
     let maxId = this.maxId;
     let count = starts.n;
     const labelsN = this.labelKey.n;
-    while (count < maxCount && pos + 3 <= length && buf[pos] === 0x12) {
+    while (count < limit && pos + 3 <= length && buf[pos] === 0x12) {
       const b1 = buf[pos + 1]!;
       const b2 = buf[pos + 2]!;
       const start = b1 < 0x80 ? pos + 2 : b2 < 0x80 ? pos + 3 : -1;
@@ -96,10 +106,7 @@ export class SampleCollector {
       if (stackN + most > stackData.length || valueN + most > valueData.length || count + 2 > stackOffsets.data.length || count + 2 > valueOffsets.data.length || count + 2 > labelOffsets.data.length || count + 1 > starts.data.length) {
         stack.n = stackN;
         values.n = valueN;
-        while (stackN + most > stack.data.length) stack.grow();
-        while (valueN + most > values.data.length) values.grow();
-        for (const b of [stackOffsets, valueOffsets, labelOffsets]) while (count + 2 > b.data.length) b.grow();
-        while (count + 1 > starts.data.length) starts.grow();
+        this.makeRoom(most, count);
         stackData = stack.data;
         valueData = values.data;
       }
@@ -207,6 +214,14 @@ export class SampleCollector {
     values.n = valueN;
     this.maxId = maxId;
     return pos;
+  }
+
+  /** Grows the arrays so that one more sample of `most` bytes fits after `count` samples. */
+  private makeRoom(most: number, count: number): void {
+    while (this.stack.n + most > this.stack.data.length) this.stack.grow();
+    while (this.values.n + most > this.values.data.length) this.values.grow();
+    for (const b of [this.stackOffsets, this.valueOffsets, this.labelOffsets]) while (count + 2 > b.data.length) b.grow();
+    while (count + 1 > this.starts.data.length) this.starts.grow();
   }
 
   /**

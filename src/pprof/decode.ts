@@ -133,8 +133,11 @@ export function createProfileDecoder(options: DecodeOptions = {}): ProfileDecode
   };
 
   return {
-    push(chunk) {
+    push(input) {
       if (done) throw new Error('ProfileDecoder: push after finish');
+      // One kind of array for the hot loops: a Node Buffer (zlib's chunks) has another map than the
+      // Uint8Array of a field carried across chunks, and V8 threw away code optimized for one on meeting the other.
+      const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       try {
         if (pendingLength === 0) {
           const used = decodeFields(chunk, chunk.length);
