@@ -99,6 +99,7 @@ export function sumNodes(scan: SampleScan, nNodes: number, from: number, to: num
   const stampAndCum = new Float64Array(2 * (nNodes + 1));
   for (let i = 0; i < stampAndCum.length; i += 2) stampAndCum[i] = -1;
   const flat = new Float64Array(nNodes + 1);
+  const cum = new Float64Array(nNodes); // made here: after the loop, V8's code optimized mid-loop had no feedback for it
   const frames = locationFrames(scan, nNodes);
   const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, nTypes, valueIndex, sign } = scan;
   let total = 0;
@@ -143,7 +144,6 @@ export function sumNodes(scan: SampleScan, nNodes: number, from: number, to: num
     }
     flat[frames[stackLocations[first]! << 2]!]! += v;
   }
-  const cum = new Float64Array(nNodes);
   for (let i = 0; i < nNodes; i++) cum[i] = stampAndCum[2 * i + 1]!;
   return { flat: flat.subarray(0, nNodes), cum, total, baseTotal: sign < 0 ? total : 0 };
 }
@@ -188,12 +188,12 @@ export function combineNodeSums(names: readonly string[], parts: readonly NodeSu
   let total = 0;
   let baseTotal = 0;
   for (const p of parts) {
+    total += p.total;
+    baseTotal += p.baseTotal;
     for (let i = 0; i < names.length; i++) {
       flat[i]! += p.flat[i]!;
       cum[i]! += p.cum[i]!;
     }
-    total += p.total;
-    baseTotal += p.baseTotal;
   }
   let flatSum = 0;
   for (let i = 0; i < names.length; i++) flatSum += flat[i]!;

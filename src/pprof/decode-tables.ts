@@ -447,10 +447,13 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
   const addressHi = new Uint32Array(n);
   const isFolded = new Uint8Array(n);
   const lineOffsets = new Uint32Array(n + 1);
-  const lineNumber = new ArrayBuilder(f64, n);
-  const lineColumn = new ArrayBuilder(f64, n);
+  // Room for two lines per location: rarely outgrown (Go's profiles have fewer), and growing mid-loop
+  // made V8 throw away this function's optimized code (its shared push had not seen that array kind grow).
+  const lineRoom = 2 * n + 16;
+  const lineNumber = new ArrayBuilder(f64, lineRoom);
+  const lineColumn = new ArrayBuilder(f64, lineRoom);
   const r = newReader(bytes);
-  const lineFunction = new ArrayBuilder(i32, n);
+  const lineFunction = new ArrayBuilder(i32, lineRoom);
   for (let i = 0; i < n; i++) {
     const start = spans.data[i * 2]!;
     const end = spans.data[i * 2 + 1]!;
