@@ -183,20 +183,29 @@ export interface NodeTotals {
 
 /** Adds up partial sums (of several scans, or of ranges of one) into the totals. */
 export function combineNodeSums(names: readonly string[], parts: readonly NodeSums[]): NodeTotals {
-  const flat = new Float64Array(names.length);
-  const cum = new Float64Array(names.length);
+  const n = names.length;
+  const flat = new Float64Array(n);
+  const cum = new Float64Array(n);
   let total = 0;
   let baseTotal = 0;
-  for (const p of parts) {
-    total += p.total;
-    baseTotal += p.baseTotal;
-    for (let i = 0; i < names.length; i++) {
-      flat[i]! += p.flat[i]!;
-      cum[i]! += p.cum[i]!;
-    }
+  for (let j = 0; j < parts.length; j++) {
+    total += parts[j]!.total;
+    baseTotal += parts[j]!.baseTotal;
   }
+  // One loop, nothing after it: code V8 optimizes in the middle of a loop deoptimizes on reaching
+  // code it has not run yet (a second loop did, and cost a recompile).
   let flatSum = 0;
-  for (let i = 0; i < names.length; i++) flatSum += flat[i]!;
+  for (let i = 0; i < n; i++) {
+    let f = 0;
+    let c = 0;
+    for (let j = 0; j < parts.length; j++) {
+      f += parts[j]!.flat[i]!;
+      c += parts[j]!.cum[i]!;
+    }
+    flat[i] = f;
+    cum[i] = c;
+    flatSum += f;
+  }
   return { names, flat, cum, total: baseTotal > 0 ? baseTotal : total, flatSum };
 }
 
@@ -281,15 +290,23 @@ export function planEdges(prepared: PreparedInputs, kept: readonly number[]): Ed
  * Pure and self-contained, so a worker thread can run it.
  */
 export function sumEdges(scan: SampleScan, plan: EdgePlan, from: number, to: number): EdgeSums {
-  const { frameOffsets, frameNodes } = scan;
   // Locations holding no kept frame are stepped over with one byte read.
-  const nLocations = frameOffsets.length - 1;
-  const hasKept = new Uint8Array(nLocations);
-  for (let loc = 0; loc < nLocations; loc++) {
-    for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (plan.slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
-  }
+  const hasKept = keptLocations(scan, plan);
   if (plan.K * plan.children <= DENSE_EDGE_LIMIT) return sumEdgesDense(scan, plan, hasKept, from, to);
   return { weight: null, state: null, sparse: sumEdgesSparse(scan, plan, hasKept, from, to) };
+}
+
+/**
+ * 1 for each location with a frame the plan keeps. (A function of its own, with nothing after its
+ * loop: code V8 optimizes in the middle of a loop deoptimizes on reaching code it has not run yet.)
+ */
+function keptLocations(scan: SampleScan, plan: EdgePlan): Uint8Array {
+  const { frameOffsets, frameNodes } = scan;
+  const hasKept = new Uint8Array(frameOffsets.length - 1);
+  for (let loc = 0; loc < hasKept.length; loc++) {
+    for (let f = frameOffsets[loc]!; f < frameOffsets[loc + 1]!; f++) if (plan.slot[frameNodes[f]!]! >= 0) hasKept[loc] = 1;
+  }
+  return hasKept;
 }
 
 /**
@@ -302,6 +319,8 @@ function sumEdgesDense(scan: SampleScan, plan: EdgePlan, hasKept: Uint8Array, fr
   const weight = new Float64Array(plan.K * children);
   const state = new Uint8Array(plan.K * children);
   const lastSample = new Int32Array(plan.K * children).fill(-1);
+  // Made before the loop, so that nothing but a return follows it (see keptLocations).
+  const sums: EdgeSums = { weight, state, sparse: null };
   const { stackOffsets, stackLocations, values, keep, frameOffsets, frameNodes, inlined, nTypes, valueIndex, sign } = scan;
   for (let s = from; s < to; s++) {
     if (keep !== null && keep[s] === 0) continue;
@@ -333,7 +352,7 @@ function sumEdgesDense(scan: SampleScan, plan: EdgePlan, hasKept: Uint8Array, fr
       }
     }
   }
-  return { weight, state, sparse: null };
+  return sums;
 }
 
 /** sumEdges into a Map, for many kept nodes. */
