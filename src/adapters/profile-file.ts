@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { closeSync, fstatSync, openSync, read, readFileSync, readSync } from 'node:fs';
+import { createGunzip, gunzipSync, type Gunzip } from 'node:zlib';
 import type { Profile } from '../model/profile.js';
 import { isGzip } from '../pprof/bytes.js';
 import { createProfileDecoder, decodeProfile } from '../pprof/decode.js';
@@ -33,17 +33,59 @@ function tooLarge(maxBytes: number): string {
 /** The decompressed profile would exceed the cap (a gzip bomb, or a profile larger than allowed). */
 export class SizeLimitError extends Error {}
 
-function readBytes(path: string, maxBytes: number): Buffer {
+/** Why a file could not be opened or read, as the one-line error says it. */
+function readProblem(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory, not a profile file' : err.message;
+}
+
+/**
+ * A profile file opened for reading: its size checked against the cap, and
+ * its first `headBytes` read (all of it when smaller).
+ */
+function openProfile(path: string, maxBytes: number, headBytes: number): { fd: number; size: number; bytes: Buffer; read: number } {
+  let fd = -1;
   try {
-    const st = statSync(path);
+    fd = openSync(path, 'r');
+    const st = fstatSync(fd);
     if (st.isDirectory()) throw new ProfileFileError(path, 'is a directory, not a profile file');
     if (st.size > maxBytes) throw new ProfileFileError(path, `file is ${st.size} bytes, more than the ${maxBytes}-byte limit`);
-    return readFileSync(path);
+    if (!st.isFile()) {
+      // A pipe (`<(gunzip -c …)`) or device: no size to go by, so read it to its end now.
+      const all = readFileSync(fd);
+      if (all.length > maxBytes) throw new ProfileFileError(path, `more than the ${maxBytes}-byte limit`);
+      return { fd, size: all.length, bytes: all, read: all.length };
+    }
+    const bytes = Buffer.allocUnsafe(st.size);
+    let done = 0;
+    const want = Math.min(st.size, headBytes);
+    while (done < want) {
+      const n = readSync(fd, bytes, done, want - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return { fd, size: st.size, bytes, read: done };
   } catch (e) {
+    if (fd >= 0) closeSync(fd);
     if (e instanceof ProfileFileError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
-    throw new ProfileFileError(path, why);
+    throw new ProfileFileError(path, readProblem(e));
+  }
+}
+
+/** Reads the rest of an opened file synchronously and closes it; returns the bytes read in all. */
+function readRest(path: string, file: { fd: number; size: number; bytes: Buffer; read: number }): Buffer {
+  try {
+    let done = file.read;
+    while (done < file.size) {
+      const n = readSync(file.fd, file.bytes, done, file.size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return file.bytes.subarray(0, done);
+  } catch (e) {
+    throw new ProfileFileError(path, readProblem(e));
+  } finally {
+    closeSync(file.fd);
   }
 }
 
@@ -53,21 +95,49 @@ function readBytes(path: string, maxBytes: number): Buffer {
  *
  * Gzip input is inflated on libuv's thread pool while this thread decodes
  * the chunks already inflated, so reading costs little more than gunzip
- * alone, and the decompressed profile is never held whole.
+ * alone, and the decompressed profile is never held whole. A large file's
+ * first MiB starts inflating while the rest is still being read.
  */
 export async function readProfileFile(path: string, options: ReadProfileOptions = {}): Promise<Profile> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_PROFILE_BYTES;
-  const bytes = readBytes(path, maxBytes);
+  const file = openProfile(path, maxBytes, STREAM_FROM_BYTES);
   const invalid = (e: unknown): never => {
     if (e instanceof DecodeError) throw new ProfileFileError(path, `not a valid pprof profile: ${e.message}`);
     if (e instanceof SizeLimitError) throw new ProfileFileError(path, e.message);
     throw e;
   };
   try {
-    return await decodeProfileBytes(bytes, { ...options, maxBytes });
+    if (file.size >= STREAM_FROM_BYTES && isGzip(file.bytes.subarray(0, file.read))) {
+      const labels = options.labels ?? true;
+      const shared = options.shared ?? false;
+      return await inflateAndDecode(readInPieces(path, file), gzipStatedSize(path, file) || file.size * 4, maxBytes, labels, shared);
+    }
+    return await decodeProfileBytes(readRest(path, file), { ...options, maxBytes });
   } catch (e) {
     return invalid(e);
   }
+}
+
+/** The decompressed size a gzip file's trailer states (mod 2^32), read from its last four bytes; 0 if unreadable. */
+function gzipStatedSize(path: string, file: { fd: number; size: number }): number {
+  const tail = Buffer.alloc(4);
+  try {
+    return file.size >= 18 && readSync(file.fd, tail, 0, 4, file.size - 4) === 4 ? tail.readUInt32LE(0) : 0;
+  } catch {
+    return 0; // only a size hint; reading the rest will say what is wrong
+  }
+}
+
+/** Feeds an opened file to gunzip: the part already read now, the rest once read on the thread pool. */
+function readInPieces(path: string, file: { fd: number; size: number; bytes: Buffer; read: number }): (gunzip: Gunzip, fail: (e: unknown) => void) => void {
+  return (gunzip, fail) => {
+    gunzip.write(file.bytes.subarray(0, file.read));
+    read(file.fd, file.bytes, file.read, file.size - file.read, file.read, (err, n) => {
+      closeSync(file.fd);
+      if (err) return fail(new ProfileFileError(path, readProblem(err)));
+      if (!gunzip.destroyed) gunzip.end(file.bytes.subarray(file.read, file.read + n));
+    });
+  };
 }
 
 /**
@@ -93,7 +163,12 @@ export async function decodeProfileBytes(bytes: Uint8Array, options: ReadProfile
     }
     if (raw) return decodeProfile(raw, { labels, shared, compressed: true, sizeHint: raw.length });
   }
-  return inflateAndDecode(bytes, maxBytes, labels, shared);
+  return inflateAndDecode((gunzip) => gunzip.end(bytes), statedSize(bytes) || bytes.length * 4, maxBytes, labels, shared);
+}
+
+/** The decompressed size a gzip member's trailer states (mod 2^32), or 0. */
+function statedSize(gz: Uint8Array): number {
+  return gz.length >= 18 ? new DataView(gz.buffer, gz.byteOffset + gz.length - 4).getUint32(0, true) : 0;
 }
 
 /** Compressed size from which a profile is inflated on the thread pool while decoding. */
@@ -112,10 +187,9 @@ function gunzipCapped(gz: Uint8Array, maxBytes: number): Uint8Array {
   }
 }
 
-function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, shared: boolean): Promise<Profile> {
-  // The gzip trailer states the decompressed size (mod 2^32), a good first guess for buffer sizes.
-  const stated = gz.length >= 18 ? new DataView(gz.buffer, gz.byteOffset + gz.length - 4).getUint32(0, true) : 0;
-  const decoder = createProfileDecoder({ labels, shared, compressed: true, sizeHint: Math.min(stated, maxBytes) || gz.length * 4 });
+function inflateAndDecode(feed: (gunzip: Gunzip, fail: (e: unknown) => void) => void, stated: number, maxBytes: number, labels: boolean, shared: boolean): Promise<Profile> {
+  // The gzip trailer's size is a good first guess for buffer sizes.
+  const decoder = createProfileDecoder({ labels, shared, compressed: true, sizeHint: Math.min(stated, maxBytes) });
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   return new Promise((resolve, reject) => {
     const queue: Buffer[] = [];
@@ -128,7 +202,7 @@ function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, sha
       if (failed) return;
       failed = true;
       gunzip.destroy();
-      const known = e instanceof DecodeError || e instanceof SizeLimitError;
+      const known = e instanceof DecodeError || e instanceof SizeLimitError || e instanceof ProfileFileError;
       reject(known ? e : new DecodeError(`gzip data is corrupt or truncated (${(e as Error).message})`, 0));
     };
     // Decoding runs after zlib's callback returns, so the next chunk inflates meanwhile on the other core.
@@ -164,6 +238,6 @@ function inflateAndDecode(gz: Uint8Array, maxBytes: number, labels: boolean, sha
       schedule();
     });
     gunzip.on('error', fail);
-    gunzip.end(gz);
+    feed(gunzip, fail);
   });
 }
