@@ -65,10 +65,22 @@ export function lookupId(index: IdIndex, id: number): number {
 }
 
 function buildIdIndex(ids: Float64Array, count: number, table: string, spans: Spans): IdIndex {
-  let max = 0;
-  for (let i = 0; i < count; i++) if (ids[i]! > max) max = ids[i]!;
+  const max = largest(ids, count);
   const dense = max <= count * 4 + 1024 ? new Int32Array(max + 1).fill(-1) : null;
   const map = dense === null ? new Map<number, number>() : null;
+  const sequential = indexIds(ids, count, dense, map, table, spans);
+  return { dense, map, sequential };
+}
+
+/** The largest of ids[0, count), 0 if none. (Each loop alone in its function: see isAscii.) */
+function largest(ids: Float64Array, count: number): number {
+  let max = 0;
+  for (let i = 0; i < count; i++) if (ids[i]! > max) max = ids[i]!;
+  return max;
+}
+
+/** Fills the index (dense or map) with each id's position; returns whether id i+1 is at position i throughout. */
+function indexIds(ids: Float64Array, count: number, dense: Int32Array | null, map: Map<number, number> | null, table: string, spans: Spans): boolean {
   let sequential = true;
   for (let i = 0; i < count; i++) {
     const id = ids[i]!;
@@ -78,7 +90,7 @@ function buildIdIndex(ids: Float64Array, count: number, table: string, spans: Sp
     else map!.set(id, i);
     if (id !== i + 1) sequential = false;
   }
-  return { dense, map, sequential };
+  return sequential;
 }
 
 /** Everything of a profile but its samples, decoded from the fields that are not samples. */
@@ -115,20 +127,11 @@ export function decodeTables(bytes: Uint8Array, options: { readonly fastPaths?: 
 
   const spansOf = [null, sampleTypeSpans, null, mappingSpans, locationSpans, functionSpans, stringSpans];
   while (r.pos < r.end) {
-    const at = r.pos;
-    // Fast path: a table entry (fields 1, 3-6) with a one-byte key and a length below 2^14, all here.
-    const k0 = bytes[at]!;
-    if (fast && (k0 & 7) === WIRE_LEN && k0 >= 8 && k0 < 0x38 && k0 !== 0x12 && at + 2 < r.end) {
-      const b1 = bytes[at + 1]!;
-      const b2 = bytes[at + 2]!;
-      const start = b1 < 0x80 ? at + 2 : b2 < 0x80 ? at + 3 : -1;
-      const end = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
-      if (start > 0 && end <= r.end) {
-        pushSpan(spansOf[k0 >>> 3]!, start, end);
-        r.pos = end;
-        continue;
-      }
+    if (fast) {
+      r.pos = frameEntries(bytes, r.pos, r.end, spansOf);
+      if (r.pos >= r.end) break;
     }
+    const at = r.pos;
     const key = readKey(r);
     const field = key >>> 3;
     const wire = key & 7;
@@ -253,15 +256,42 @@ function readStrings(bytes: Uint8Array, spans: Spans, fast: boolean): string[] {
   const strings = new Array<string>(n);
   const first = n > 0 ? d[0]! : 0;
   const last = n > 0 ? d[n * 2 - 1]! : 0;
-  let ascii = fast && n > 0 && last - first < 1 << 28;
-  for (let i = first; ascii && i < last; i++) if (bytes[i]! >= 0x80) ascii = false;
-  if (ascii) {
+  if (fast && n > 0 && last - first < 1 << 28 && isAscii(bytes, first, last)) {
     const run = readString(bytes, first, last);
     for (let i = 0; i < n; i++) strings[i] = run.slice(d[i * 2]! - first, d[i * 2 + 1]! - first);
     return strings;
   }
   for (let i = 0; i < n; i++) strings[i] = readString(bytes, d[i * 2]!, d[i * 2 + 1]!);
   return strings;
+}
+
+/**
+ * The fast path of decodeTables' first pass: table entries (fields 1, 3-6) with a one-byte key
+ * and a length below 2^14, all here, noted in their span lists. Returns where it met anything
+ * else. (A loop of its own: see isAscii.)
+ */
+function frameEntries(bytes: Uint8Array, pos: number, end: number, spansOf: readonly (Spans | null)[]): number {
+  while (pos + 2 < end) {
+    const k0 = bytes[pos]!;
+    if ((k0 & 7) !== WIRE_LEN || k0 < 8 || k0 >= 0x38 || k0 === 0x12) break;
+    const b1 = bytes[pos + 1]!;
+    const b2 = bytes[pos + 2]!;
+    const start = b1 < 0x80 ? pos + 2 : b2 < 0x80 ? pos + 3 : -1;
+    const stop = b1 < 0x80 ? start + b1 : start + ((b1 & 0x7f) | (b2 << 7));
+    if (start < 0 || stop > end) break;
+    pushSpan(spansOf[k0 >>> 3]!, start, stop);
+    pos = stop;
+  }
+  return pos;
+}
+
+/**
+ * Whether bytes[first, last) are all ASCII. (Its own function, so that only a return follows the
+ * loop: code V8 optimizes in the middle of a loop deoptimizes on reaching code it has not run yet.)
+ */
+function isAscii(bytes: Uint8Array, first: number, last: number): boolean {
+  for (let i = first; i < last; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
 }
 
 /**
@@ -391,6 +421,8 @@ function decodeFunctions(bytes: Uint8Array, spans: Spans, nStrings: number, chec
   const systemNameStr = new Uint32Array(n);
   const filenameStr = new Uint32Array(n);
   const startLine = new Float64Array(n);
+  // Made before the loop, so that only a return follows it (see isAscii).
+  const functions: Functions = { count: n, id, nameStr, systemNameStr, filenameStr, startLine };
   const r = newReader(bytes);
   for (let i = 0; i < n; i++) {
     const start = spans.data[i * 2]!;
@@ -439,7 +471,7 @@ function decodeFunctions(bytes: Uint8Array, spans: Spans, nStrings: number, chec
       } else skipField(r, key & 7, at);
     }
   }
-  return { count: n, id, nameStr, systemNameStr, filenameStr, startLine };
+  return functions;
 }
 
 function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex, fast: boolean): Locations {
@@ -455,8 +487,41 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
   const lineRoom = 2 * n + 16;
   const lineNumber = new ArrayBuilder(f64, lineRoom);
   const lineColumn = new ArrayBuilder(f64, lineRoom);
-  const r = newReader(bytes);
   const lineFunction = new ArrayBuilder(i32, lineRoom);
+  const rows = { id_, mapping, addressLo, addressHi, isFolded, lineOffsets, lineNumber, lineColumn, lineFunction };
+  decodeLocationRows(bytes, spans, mappingIndex, functionIndex, fast, rows);
+  return {
+    count: n,
+    id: id_,
+    mapping,
+    addressLo,
+    addressHi,
+    isFolded,
+    lineOffsets,
+    lineFunction: lineFunction.finish(),
+    lineNumber: lineNumber.finish(),
+    lineColumn: lineColumn.finish(),
+  };
+}
+
+/** Where decodeLocationRows writes: the location columns, and builders of their lines. */
+interface LocationRows {
+  readonly id_: Float64Array;
+  readonly mapping: Int32Array;
+  readonly addressLo: Uint32Array;
+  readonly addressHi: Uint32Array;
+  readonly isFolded: Uint8Array;
+  readonly lineOffsets: Uint32Array;
+  readonly lineNumber: ArrayBuilder<Float64Array>;
+  readonly lineColumn: ArrayBuilder<Float64Array>;
+  readonly lineFunction: ArrayBuilder<Int32Array>;
+}
+
+/** decodeLocations' loop, alone in its function so that only a return follows it (see isAscii). */
+function decodeLocationRows(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex, functionIndex: IdIndex, fast: boolean, rows: LocationRows): void {
+  const { id_, mapping, addressLo, addressHi, isFolded, lineOffsets, lineNumber, lineColumn, lineFunction } = rows;
+  const n = spanCount(spans);
+  const r = newReader(bytes);
   for (let i = 0; i < n; i++) {
     const start = spans.data[i * 2]!;
     const end = spans.data[i * 2 + 1]!;
@@ -616,17 +681,5 @@ function decodeLocations(bytes: Uint8Array, spans: Spans, mappingIndex: IdIndex,
     }
     lineOffsets[i + 1] = lineFunction.n;
   }
-  return {
-    count: n,
-    id: id_,
-    mapping,
-    addressLo,
-    addressHi,
-    isFolded,
-    lineOffsets,
-    lineFunction: lineFunction.finish(),
-    lineNumber: lineNumber.finish(),
-    lineColumn: lineColumn.finish(),
-  };
 }
 

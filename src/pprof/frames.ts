@@ -41,8 +41,11 @@ export function buildFrameTable(profile: Profile, keys: NodeKeys): FrameTable {
   // Functions repeat across lines; resolve each (function, line) key once per function when line numbers are ignored.
   const byFunction = keys.granularity === 'functions' ? new Int32Array(functions.count).fill(-1) : null;
   let k = 0;
+  // The result is made first and offsets[loc + 1] written as each location ends, so that nothing but
+  // a return follows the loop (code V8 optimizes in the middle of a loop deoptimizes on reaching code
+  // it has not run yet).
+  const table: FrameTable = { offsets, nodes, inlined };
   for (let loc = 0; loc < locations.count; loc++) {
-    offsets[loc] = k;
     const first = locations.lineOffsets[loc]!;
     const last = locations.lineOffsets[loc + 1]!;
     const m = locations.mapping[loc]!;
@@ -50,6 +53,7 @@ export function buildFrameTable(profile: Profile, keys: NodeKeys): FrameTable {
     if (first === last) {
       nodes[k] = intern(keys, unnamedNode(objfile), unnamedNode(objfile));
       k++;
+      offsets[loc + 1] = k;
       continue;
     }
     for (let li = first; li < last; li++) {
@@ -73,9 +77,9 @@ export function buildFrameTable(profile: Profile, keys: NodeKeys): FrameTable {
       inlined[k] = li < last - 1 ? 1 : 0;
       k++;
     }
+    offsets[loc + 1] = k;
   }
-  offsets[locations.count] = k;
-  return { offsets, nodes, inlined };
+  return table;
 }
 
 function countFrames(profile: Profile): number {
