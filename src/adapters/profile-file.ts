@@ -39,11 +39,30 @@ function readProblem(e: unknown): string {
   return err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'is a directory, not a profile file' : err.message;
 }
 
+/** A profile file opened for reading: its size, and bytes[0, read) read so far into a buffer of that size. */
+interface OpenedFile {
+  readonly fd: number;
+  readonly size: number;
+  readonly bytes: Buffer;
+  readonly read: number;
+}
+
+/** Reads the file into bytes[from, to) (fewer at its end); returns where the bytes read end. */
+function readFully(fd: number, bytes: Buffer, from: number, to: number): number {
+  let done = from;
+  while (done < to) {
+    const n = readSync(fd, bytes, done, to - done, done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+}
+
 /**
  * A profile file opened for reading: its size checked against the cap, and
  * its first `headBytes` read (all of it when smaller).
  */
-function openProfile(path: string, maxBytes: number, headBytes: number): { fd: number; size: number; bytes: Buffer; read: number } {
+function openProfile(path: string, maxBytes: number, headBytes: number): OpenedFile {
   let fd = -1;
   try {
     fd = openSync(path, 'r');
@@ -57,14 +76,7 @@ function openProfile(path: string, maxBytes: number, headBytes: number): { fd: n
       return { fd, size: all.length, bytes: all, read: all.length };
     }
     const bytes = Buffer.allocUnsafe(st.size);
-    let done = 0;
-    const want = Math.min(st.size, headBytes);
-    while (done < want) {
-      const n = readSync(fd, bytes, done, want - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return { fd, size: st.size, bytes, read: done };
+    return { fd, size: st.size, bytes, read: readFully(fd, bytes, 0, Math.min(st.size, headBytes)) };
   } catch (e) {
     if (fd >= 0) closeSync(fd);
     if (e instanceof ProfileFileError) throw e;
@@ -73,15 +85,9 @@ function openProfile(path: string, maxBytes: number, headBytes: number): { fd: n
 }
 
 /** Reads the rest of an opened file synchronously and closes it; returns the bytes read in all. */
-function readRest(path: string, file: { fd: number; size: number; bytes: Buffer; read: number }): Buffer {
+function readRest(path: string, file: OpenedFile): Buffer {
   try {
-    let done = file.read;
-    while (done < file.size) {
-      const n = readSync(file.fd, file.bytes, done, file.size - done, done);
-      if (n === 0) break;
-      done += n;
-    }
-    return file.bytes.subarray(0, done);
+    return file.bytes.subarray(0, file.read < file.size ? readFully(file.fd, file.bytes, file.read, file.size) : file.read);
   } catch (e) {
     throw new ProfileFileError(path, readProblem(e));
   } finally {
@@ -110,7 +116,7 @@ export async function readProfileFile(path: string, options: ReadProfileOptions 
     if (file.size >= STREAM_FROM_BYTES && isGzip(file.bytes.subarray(0, file.read))) {
       const labels = options.labels ?? true;
       const shared = options.shared ?? false;
-      return await inflateAndDecode(readInPieces(path, file), gzipStatedSize(path, file) || file.size * 4, maxBytes, labels, shared);
+      return await inflateAndDecode(readInPieces(path, file), gzipStatedSize(file) || file.size * 4, maxBytes, labels, shared);
     }
     return await decodeProfileBytes(readRest(path, file), { ...options, maxBytes });
   } catch (e) {
@@ -119,7 +125,7 @@ export async function readProfileFile(path: string, options: ReadProfileOptions 
 }
 
 /** The decompressed size a gzip file's trailer states (mod 2^32), read from its last four bytes; 0 if unreadable. */
-function gzipStatedSize(path: string, file: { fd: number; size: number }): number {
+function gzipStatedSize(file: OpenedFile): number {
   const tail = Buffer.alloc(4);
   try {
     return file.size >= 18 && readSync(file.fd, tail, 0, 4, file.size - 4) === 4 ? tail.readUInt32LE(0) : 0;
@@ -128,15 +134,31 @@ function gzipStatedSize(path: string, file: { fd: number; size: number }): numbe
   }
 }
 
-/** Feeds an opened file to gunzip: the part already read now, the rest once read on the thread pool. */
-function readInPieces(path: string, file: { fd: number; size: number; bytes: Buffer; read: number }): (gunzip: Gunzip, fail: (e: unknown) => void) => void {
+/**
+ * Feeds an opened file to gunzip: the part already read now, the rest as
+ * it is read on the thread pool (a read may return less than asked), then
+ * closes it.
+ */
+function readInPieces(path: string, file: OpenedFile): (gunzip: Gunzip, fail: (e: unknown) => void) => void {
   return (gunzip, fail) => {
     gunzip.write(file.bytes.subarray(0, file.read));
-    read(file.fd, file.bytes, file.read, file.size - file.read, file.read, (err, n) => {
-      closeSync(file.fd);
-      if (err) return fail(new ProfileFileError(path, readProblem(err)));
-      if (!gunzip.destroyed) gunzip.end(file.bytes.subarray(file.read, file.read + n));
-    });
+    const readFrom = (at: number): void => {
+      if (at >= file.size || gunzip.destroyed) {
+        closeSync(file.fd);
+        if (!gunzip.destroyed) gunzip.end();
+        return;
+      }
+      read(file.fd, file.bytes, at, file.size - at, at, (err, n) => {
+        if (err) {
+          closeSync(file.fd);
+          return fail(new ProfileFileError(path, readProblem(err)));
+        }
+        if (n === 0) return readFrom(file.size); // the file got shorter: gunzip says what is missing
+        if (!gunzip.destroyed) gunzip.write(file.bytes.subarray(at, at + n));
+        readFrom(at + n);
+      });
+    };
+    readFrom(file.read);
   };
 }
 
