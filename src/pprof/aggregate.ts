@@ -27,8 +27,6 @@ export interface SampleScan {
   readonly frameOffsets: Uint32Array;
   readonly frameNodes: Int32Array;
   readonly inlined: Uint8Array;
-  /** The first three frames of each location at stride four, -1 where a location has fewer. */
-  readonly padded: Int32Array;
 }
 
 /** Inputs resolved against one node key space, ready for passes over their samples. */
@@ -54,26 +52,9 @@ export function prepareInputs(inputs: readonly AggregateInput[], granularity: Gr
       frameOffsets: frames.offsets,
       frameNodes: frames.nodes,
       inlined: frames.inlined,
-      padded: padFrames(frames.offsets, frames.nodes),
     };
   });
   return { names: keys.names, scans };
-}
-
-/**
- * The first three frames of each location at a fixed stride of four, -1
- * where a location has fewer: the aggregation loop then reads frames
- * without a per-location offset lookup or inner loop.
- */
-function padFrames(offsets: Uint32Array, nodes: Int32Array): Int32Array {
-  const nLocations = offsets.length - 1;
-  const out = new Int32Array(nLocations * 4).fill(-1);
-  for (let loc = 0; loc < nLocations; loc++) {
-    const start = offsets[loc]!;
-    const n = Math.min(3, offsets[loc + 1]! - start);
-    for (let j = 0; j < n; j++) out[loc * 4 + j] = nodes[start + j]!;
-  }
-  return out;
 }
 
 /** Flat and cum per node over some samples, and the totals pprof computes alongside. */
@@ -149,19 +130,23 @@ export function sumNodes(scan: SampleScan, nNodes: number, from: number, to: num
 }
 
 /**
- * The scan's padded frames (see padFrames) with the padding turned into the
- * spare node nNodes, and slot four saying whether the location has more
- * than three frames. 16-bit when node ids fit: the table is read at random
- * for every stack entry, and at half the size it stays in the L2 cache
- * (sumNodes on the bench profile: 92–121 ms against 126–138 ms cold).
+ * Each location's first three frames at a fixed stride of four, the spare
+ * node nNodes where it has fewer, and slot four saying whether it has more
+ * than three: the aggregation loop then reads frames without a per-location
+ * offset lookup or inner loop. 16-bit when node ids fit: the table is read
+ * at random for every stack entry, and at half the size it stays in the L2
+ * cache (sumNodes on the bench profile: 92–121 ms against 126–138 ms cold).
+ * Built per pass, as nNodes is known only once every scan is prepared.
  */
 function locationFrames(scan: SampleScan, nNodes: number): Uint16Array | Int32Array {
-  const { padded, frameOffsets } = scan;
-  const frames = nNodes < 0xffff ? new Uint16Array(padded.length) : new Int32Array(padded.length);
-  for (let b = 0; b < padded.length; b += 4) {
-    for (let j = 0; j < 3; j++) frames[b + j] = padded[b + j]! < 0 ? nNodes : padded[b + j]!;
-    const loc = b >> 2;
-    frames[b + 3] = frameOffsets[loc + 1]! - frameOffsets[loc]! > 3 ? 1 : 0;
+  const { frameOffsets, frameNodes } = scan;
+  const nLocations = frameOffsets.length - 1;
+  const frames = nNodes < 0xffff ? new Uint16Array(nLocations * 4) : new Int32Array(nLocations * 4);
+  for (let loc = 0; loc < nLocations; loc++) {
+    const start = frameOffsets[loc]!;
+    const n = frameOffsets[loc + 1]! - start;
+    for (let j = 0; j < 3; j++) frames[loc * 4 + j] = j < n ? frameNodes[start + j]! : nNodes;
+    frames[loc * 4 + 3] = n > 3 ? 1 : 0;
   }
   return frames;
 }
