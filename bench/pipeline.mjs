@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { readProfileFile } from '../dist/adapters/profile-file.js';
-import { startParallelPasses } from '../dist/adapters/parallel-passes.js';
+import { parallelPasses } from '../dist/adapters/parallel-passes.js';
 import { topOfWith } from '../dist/pprof/top.js';
 
 const [what, file] = process.argv.slice(2);
@@ -16,8 +16,8 @@ const t0 = performance.now();
 if (what === 'gunzip') {
   gunzipSync(readFileSync(file));
 } else {
-  const passes = startParallelPasses(50_000);
-  const profile = await readProfileFile(file, { labels: false, shared: true });
+  const passes = parallelPasses(50_000);
+  const profile = await readProfileFile(file, { labels: false, shared: true, onInflated: () => passes.start() });
   await topOfWith(profile, { nodeCount: 20 }, passes);
   await passes.close();
 }

@@ -24,6 +24,12 @@ export interface ReadProfileOptions {
   readonly labels?: boolean;
   /** Decode stacks into SharedArrayBuffers (for parallel passes). */
   readonly shared?: boolean;
+  /**
+   * Called once nothing is left to inflate (at once for raw input), while
+   * decoding goes on: from then on a core is free for other work, such as
+   * starting the worker of parallel passes.
+   */
+  readonly onInflated?: () => void;
 }
 
 function tooLarge(maxBytes: number): string {
@@ -116,7 +122,7 @@ export async function readProfileFile(path: string, options: ReadProfileOptions 
     if (file.size >= STREAM_FROM_BYTES && isGzip(file.bytes.subarray(0, file.read))) {
       const labels = options.labels ?? true;
       const shared = options.shared ?? false;
-      return await inflateAndDecode(readInPieces(path, file), gzipStatedSize(file) || file.size * 4, maxBytes, labels, shared);
+      return await inflateAndDecode(readInPieces(path, file), gzipStatedSize(file) || file.size * 4, maxBytes, labels, shared, options.onInflated);
     }
     return await decodeProfileBytes(readRest(path, file), { ...options, maxBytes });
   } catch (e) {
@@ -174,7 +180,10 @@ export async function decodeProfileBytes(bytes: Uint8Array, options: ReadProfile
   const labels = options.labels ?? true;
   const shared = options.shared ?? false;
   if (bytes.length === 0) throw new DecodeError('empty input: not a pprof profile', 0);
-  if (!isGzip(bytes)) return decodeProfile(bytes, { labels, shared });
+  if (!isGzip(bytes)) {
+    options.onInflated?.();
+    return decodeProfile(bytes, { labels, shared });
+  }
   if (bytes.length < STREAM_FROM_BYTES) {
     const limit = Math.min(maxBytes, SYNC_INFLATE_BYTES);
     let raw: Uint8Array | null = null;
@@ -183,9 +192,12 @@ export async function decodeProfileBytes(bytes: Uint8Array, options: ReadProfile
     } catch (e) {
       if (!(e instanceof SizeLimitError) || limit === maxBytes) throw e;
     }
-    if (raw) return decodeProfile(raw, { labels, shared, compressed: true, sizeHint: raw.length });
+    if (raw) {
+      options.onInflated?.();
+      return decodeProfile(raw, { labels, shared, compressed: true, sizeHint: raw.length });
+    }
   }
-  return inflateAndDecode((gunzip) => gunzip.end(bytes), statedSize(bytes) || bytes.length * 4, maxBytes, labels, shared);
+  return inflateAndDecode((gunzip) => gunzip.end(bytes), statedSize(bytes) || bytes.length * 4, maxBytes, labels, shared, options.onInflated);
 }
 
 /** The decompressed size a gzip member's trailer states (mod 2^32), or 0. */
@@ -209,7 +221,14 @@ function gunzipCapped(gz: Uint8Array, maxBytes: number): Uint8Array {
   }
 }
 
-function inflateAndDecode(feed: (gunzip: Gunzip, fail: (e: unknown) => void) => void, stated: number, maxBytes: number, labels: boolean, shared: boolean): Promise<Profile> {
+function inflateAndDecode(
+  feed: (gunzip: Gunzip, fail: (e: unknown) => void) => void,
+  stated: number,
+  maxBytes: number,
+  labels: boolean,
+  shared: boolean,
+  onInflated: (() => void) | undefined,
+): Promise<Profile> {
   // The gzip trailer's size is a good first guess for buffer sizes.
   const decoder = createProfileDecoder({ labels, shared, compressed: true, sizeHint: Math.min(stated, maxBytes) });
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
@@ -257,6 +276,7 @@ function inflateAndDecode(feed: (gunzip: Gunzip, fail: (e: unknown) => void) => 
     });
     gunzip.on('end', () => {
       ended = true;
+      if (!failed) onInflated?.();
       schedule();
     });
     gunzip.on('error', fail);

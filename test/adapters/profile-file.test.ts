@@ -63,3 +63,45 @@ describe('readProfileFile on files of a MiB and more', () => {
     expect(await exited).toBe(0);
   });
 });
+
+describe('onInflated: the moment a core is free for other work (parallel passes start their worker then)', () => {
+  const SMALL_GZ = gzipSync(RAW);
+
+  it.each([
+    ['a gzip file of a MiB or more (inflated while read)', 'big.pb.gz', BIG_GZ],
+    ['a small gzip file (inflated in one call)', 'small.pb.gz', SMALL_GZ],
+    ['a raw protobuf (nothing to inflate)', 'big-raw.pb', BIG_RAW],
+  ])('%s: called once, before decoding has finished', async (_name, name, bytes) => {
+    let calls = 0;
+    let settledAtCall: boolean | null = null;
+    let settled = false;
+    const reading = readProfileFile(file(name, bytes), {
+      onInflated: () => {
+        calls++;
+        settledAtCall = settled;
+      },
+    }).then((profile) => {
+      settled = true;
+      return profile;
+    });
+    expect(topOf(await reading, { nodeCount: 30 })).toEqual(expected);
+    expect(calls).toBe(1);
+    expect(settledAtCall).toBe(false);
+  });
+
+  it.each([
+    ['cut in the middle', BIG_GZ.subarray(0, BIG_GZ.length >> 1)],
+    ['small and cut', SMALL_GZ.subarray(0, SMALL_GZ.length - 5)],
+  ])('a gzip file %s: not called, and the read fails', async (name, bytes) => {
+    let calls = 0;
+    const err = await readProfileFile(file(`${name.replace(/\W+/g, '-')}.pb.gz`, bytes), { onInflated: () => calls++ }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProfileFileError);
+    expect(calls).toBe(0);
+  });
+
+  it('a missing file: not called', async () => {
+    let calls = 0;
+    await expect(readProfileFile(join(dir, 'missing.pb.gz'), { onInflated: () => calls++ })).rejects.toThrow(/no such file/);
+    expect(calls).toBe(0);
+  });
+});

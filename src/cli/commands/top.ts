@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_MAX_PROFILE_BYTES, readProfileFile } from '../../adapters/profile-file.js';
 import { compileFrameRegex, type FrameFilter } from '../../pprof/filter.js';
 import { LOCAL_PASSES, diffTop, topOfWith, type TopOptions, type TopResult } from '../../pprof/top.js';
-import { startParallelPasses, type ParallelPasses } from '../../adapters/parallel-passes.js';
+import { parallelPasses, type ParallelPasses } from '../../adapters/parallel-passes.js';
 import { statSync } from 'node:fs';
 import { profileHeader, renderTopText, type TopHeader } from '../../render/top-text.js';
 import type { CliIo } from '../io.js';
@@ -78,14 +78,14 @@ const PARALLEL_MIN_SAMPLES = 50_000;
 function parallelPassesFor(path: string): ParallelPasses | null {
   const mode = process.env.HEAPLENS_PARALLEL ?? 'auto';
   if (mode === 'never') return null;
-  if (mode === 'always') return startParallelPasses(0);
+  if (mode === 'always') return parallelPasses(0);
   let size = 0;
   try {
     size = statSync(path).size;
   } catch {
     return null; // readProfileFile reports the problem
   }
-  return size >= PARALLEL_MIN_FILE_BYTES ? startParallelPasses(PARALLEL_MIN_SAMPLES) : null;
+  return size >= PARALLEL_MIN_FILE_BYTES ? parallelPasses(PARALLEL_MIN_SAMPLES) : null;
 }
 
 function activeFilters(flags: TopFlags): string[] {
@@ -110,7 +110,8 @@ export function registerTop(program: Command, io: CliIo): void {
     const options = topOptions(flags);
     const passes = parallelPassesFor(path);
     try {
-      const profile = await readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false, shared: passes !== null });
+      const onInflated = passes ? () => passes.start() : undefined;
+      const profile = await readProfileFile(path, { maxBytes: flags.maxProfileBytes, labels: false, shared: passes !== null, onInflated });
       const result = await topOfWith(profile, options, passes ?? LOCAL_PASSES);
       print(io, result, profileHeader([profile], result.sampleType.type, activeFilters(flags)), flags);
     } finally {
