@@ -1,4 +1,4 @@
-import type { Profile } from '../model/profile.js';
+import type { LocationIds, Profile } from '../model/profile.js';
 import { selectSamples, type FrameFilter } from './filter.js';
 import { buildFrameTable, newNodeKeys, type Granularity } from './frames.js';
 
@@ -16,7 +16,7 @@ export interface AggregateInput {
 export interface SampleScan {
   readonly count: number;
   readonly stackOffsets: Uint32Array;
-  readonly stackLocations: Uint32Array;
+  readonly stackLocations: LocationIds;
   readonly values: Float64Array;
   readonly nTypes: number;
   readonly valueIndex: number;

@@ -1,5 +1,5 @@
 /** Growable typed arrays for the decoder's flattened tables. */
-export type TypedArray = Uint8Array | Uint32Array | Int32Array | Float64Array;
+export type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
 /** Growable typed array for flattened per-row lists; `finish` trims to the used length. */
 export class ArrayBuilder<T extends TypedArray> {
@@ -41,8 +41,10 @@ export class ArrayBuilder<T extends TypedArray> {
   }
 }
 
+export const u16 = (n: number): Uint16Array => new Uint16Array(n);
 export const u32 = (n: number): Uint32Array => new Uint32Array(n);
 /** Makers backed by SharedArrayBuffer, so worker threads can read the arrays without a copy. */
+export const sharedU16 = (n: number): Uint16Array => new Uint16Array(new SharedArrayBuffer(n * 2));
 export const sharedU32 = (n: number): Uint32Array => new Uint32Array(new SharedArrayBuffer(n * 4));
 export const sharedF64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(n * 8));
 export const i32 = (n: number): Int32Array => new Int32Array(n);

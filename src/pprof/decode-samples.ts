@@ -1,5 +1,5 @@
 import type { Samples } from '../model/profile.js';
-import { ArrayBuilder, f64, sharedF64, sharedU32, u32 } from './array-builder.js';
+import { ArrayBuilder, f64, sharedF64, sharedU16, sharedU32, u16, u32 } from './array-builder.js';
 import type { ProfileTables } from './decode-tables.js';
 import { lookupId } from './decode-tables.js';
 import { DecodeError } from './errors.js';
@@ -8,10 +8,13 @@ import { WIRE_LEN, WIRE_VARINT, expectWire, newReader, readInt64, readKey, readL
 /**
  * Location ids are stored as id - 1, which is already the location's
  * position when ids are 1..N in table order (as Go writes them), so the
- * common case needs no remapping. BIG_ID marks an id that does not fit (or
- * is 0); the id itself waits in `bigIds`.
+ * common case needs no remapping. They are stored in 16 bits until an id
+ * does not fit, then in 32 (see LocationIds). The largest value of the
+ * width marks an id that does not fit even 32 bits (or is 0); the id itself
+ * waits in `bigIds`.
  */
-const BIG_ID = 0xffffffff;
+const BIG_ID_16 = 0xffff;
+const BIG_ID_32 = 0xffffffff;
 
 /** Samples in addRun's first run (see addRun). */
 const FIRST_RUN = 32;
@@ -23,7 +26,9 @@ const FIRST_RUN = 32;
  */
 export class SampleCollector {
   private readonly r: Reader = newReader(new Uint8Array(0));
-  private readonly stack: ArrayBuilder<Uint32Array>;
+  private stack: ArrayBuilder<Uint16Array> | ArrayBuilder<Uint32Array>;
+  /** The stack array's marker for ids waiting in bigIds; ids 1..bigId are stored as id - 1. */
+  private bigId = BIG_ID_16;
   private readonly bigIds: number[] = [];
   /** The largest location id stored as id - 1 (larger ones wait in bigIds): resolving checks it instead of every entry. */
   private maxId = 0;
@@ -42,10 +47,10 @@ export class SampleCollector {
   constructor(
     private readonly withLabels: boolean,
     expectedBytes: number,
-    shared: boolean,
+    private readonly shared: boolean,
   ) {
     // Location ids take one to three bytes: a third of the bytes is a fair first guess.
-    this.stack = new ArrayBuilder(shared ? sharedU32 : u32, Math.ceil(expectedBytes / 3));
+    this.stack = new ArrayBuilder(shared ? sharedU16 : u16, Math.ceil(expectedBytes / 3));
     this.values = new ArrayBuilder(shared ? sharedF64 : f64, Math.ceil(expectedBytes / 8));
     // Samples take 50–100 bytes in Go's heap profiles: room for one per 32 bytes seldom needs growing
     // (15 doublings of five arrays cost ~14 ms on the bench profile); pages never written cost no memory.
@@ -87,7 +92,7 @@ export class SampleCollector {
     // optimized code lacked feedback for leaving the loop (and for making room, now rare: see the
     // constructor), and was thrown away and rebuilt when it came (~40 ms of compiling on the bench profile).
     const limit = this.runs++ === 0 ? Math.min(maxCount, this.starts.n + FIRST_RUN) : maxCount;
-    const stack = this.stack;
+    let stack = this.stack;
     const values = this.values;
     const stackOffsets = this.stackOffsets;
     const valueOffsets = this.valueOffsets;
@@ -98,6 +103,8 @@ export class SampleCollector {
     let valueData = values.data;
     let valueN = values.n;
     let maxId = this.maxId;
+    // Ids past it (three-byte ones) go to `add`, which widens the stack array.
+    let idLimit = this.bigId;
     let count = starts.n;
     const labelsN = this.labelKey.n;
     while (count < limit && pos + 3 <= length && buf[pos] === 0x12) {
@@ -149,7 +156,7 @@ export class SampleCollector {
             const c2 = p + 2 < stop ? buf[p + 2]! : 0x80;
             if (c0 >= 0x80 && c1 >= 0x80 && c2 < 0x80) {
               const id = (c0 & 0x7f) | ((c1 & 0x7f) << 7) | (c2 << 14);
-              if (id === 0) break;
+              if (id === 0 || id > idLimit) break;
               stackData[stackN++] = id - 1;
               if (id > maxId) maxId = id;
               p += 3;
@@ -198,6 +205,8 @@ export class SampleCollector {
         values.n = valueStart;
         this.maxId = maxIdBefore;
         this.add(buf, start, end, base);
+        stack = this.stack;
+        idLimit = this.bigId;
         stackData = stack.data;
         valueData = values.data;
         stackN = stack.n;
@@ -247,7 +256,7 @@ export class SampleCollector {
   private addUnchecked(buf: Uint8Array, start: number, end: number): void {
     const r = this.r;
     r.buf = buf;
-    const stack = this.stack;
+    let stack = this.stack;
     const values = this.values;
     let stackData = stack.data;
     let stackN = stack.n;
@@ -278,14 +287,20 @@ export class SampleCollector {
               id = readUint(r);
               pos = r.pos;
             }
+            if (id > BIG_ID_16 && this.bigId === BIG_ID_16) {
+              stack.n = stackN;
+              this.widen();
+              stack = this.stack;
+              stackData = stack.data;
+            }
             if (stackN === stackData.length) {
               stack.n = stackN;
               stack.grow();
               stackData = stack.data;
             }
-            if (id === 0 || id >= BIG_ID) {
+            if (id === 0 || id > this.bigId) {
               this.bigIds.push(id);
-              stackData[stackN++] = BIG_ID;
+              stackData[stackN++] = this.bigId;
             } else {
               stackData[stackN++] = id - 1;
               if (id > maxId) maxId = id;
@@ -338,6 +353,7 @@ export class SampleCollector {
       r.end = end;
       this.addField(r, pos);
       pos = r.pos;
+      stack = this.stack;
       stackData = stack.data;
       stackN = stack.n;
       maxId = this.maxId;
@@ -388,13 +404,26 @@ export class SampleCollector {
   }
 
   private pushId(id: number): void {
-    if (id === 0 || id >= BIG_ID) {
+    if (id > BIG_ID_16 && this.bigId === BIG_ID_16) this.widen();
+    if (id === 0 || id > this.bigId) {
       this.bigIds.push(id);
-      this.stack.push(BIG_ID);
+      this.stack.push(this.bigId);
     } else {
       this.stack.push(id - 1);
       if (id > this.maxId) this.maxId = id;
     }
+  }
+
+  /** Moves the stack to 32 bits: an id (or, once resolved, a position) does not fit 16. */
+  private widen(): void {
+    const narrow = this.stack.data;
+    const n = this.stack.n;
+    const wide = new ArrayBuilder(this.shared ? sharedU32 : u32, Math.max(narrow.length, n + 1));
+    const data = wide.data;
+    for (let k = 0; k < n; k++) data[k] = narrow[k] === BIG_ID_16 ? BIG_ID_32 : narrow[k]!;
+    wide.n = n;
+    this.stack = wide;
+    this.bigId = BIG_ID_32;
   }
 
   private addLabel(r: Reader, end: number): void {
@@ -437,15 +466,19 @@ export class SampleCollector {
       if (got !== nTypes) throw new DecodeError(`sample has ${got} values, profile has ${nTypes} sample types`, starts[i]!);
     }
     const stackOffsets = this.stackOffsets.finish();
-    const stack = this.stack.finish();
     const index = tables.locationIndex;
     const nLocations = tables.locations.count;
+    const remap = !index.sequential || this.bigIds.length > 0;
+    // Stored ids fit, but positions after remapping may not.
+    if (remap && nLocations > BIG_ID_16 && this.bigId === BIG_ID_16) this.widen();
+    const stack = this.stack.finish();
+    const bigId = this.bigId;
     const fail = (k: number, id: number): never => {
       let sample = 0;
       while (stackOffsets[sample + 1]! <= k) sample++;
       throw new DecodeError(`sample refers to unknown location id ${id}`, starts[sample]!);
     };
-    if (index.sequential && this.bigIds.length === 0) {
+    if (!remap) {
       // Stored values are already positions; only check they are in range (the largest id was noted while decoding).
       if (this.maxId > nLocations) {
         const k = stack.findIndex((pos) => pos >= nLocations);
@@ -455,7 +488,7 @@ export class SampleCollector {
       let big = 0;
       for (let k = 0; k < stack.length; k++) {
         const stored = stack[k]!;
-        const id = stored === BIG_ID ? this.bigIds[big++]! : stored + 1;
+        const id = stored === bigId ? this.bigIds[big++]! : stored + 1;
         const loc = lookupId(index, id);
         if (loc < 0) fail(k, id);
         stack[k] = loc;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { decodeProfile } from '../../src/pprof/decode.js';
+import { createProfileDecoder, decodeProfile } from '../../src/pprof/decode.js';
 import { decodeProfileBytes } from '../../src/pprof/bytes.js';
 import { DecodeError } from '../../src/pprof/errors.js';
 import { locationAddress } from '../../src/model/profile.js';
@@ -268,5 +268,83 @@ describe('decodeProfile', () => {
     }
     // A prefix that ends on a field boundary can still be valid; most are not.
     expect(refused).toBeGreaterThan(bytes.length / 2);
+  });
+});
+
+describe('location ids in 16 bits, and beyond', () => {
+  /** A profile of `ids.length` one-line locations, position i having id ids[i], and samples naming location ids. */
+  function profileWith(ids: number[], samples: number[][], packed = true): Uint8Array {
+    return encode([
+      P.valueType(1, 3, 2),
+      ...samples.map((stack, i) => P.sample(stack, [i + 1], packed)),
+      ...ids.map((id) => P.loc(id, [[1, 1]])),
+      P.fn(1, 4, 5),
+      ...P.strings(STRINGS),
+    ]);
+  }
+  const sequential = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+  const stacks = (p: ReturnType<typeof decodeProfile>): number[][] =>
+    Array.from({ length: p.samples.count }, (_, i) => Array.from(p.samples.stackLocations.subarray(p.samples.stackOffsets[i], p.samples.stackOffsets[i + 1])));
+  /** Every way in: labels (the general path) or not (runs of samples), packed or not, whole or in 1,000-byte chunks. */
+  function everyWay(bytes: Uint8Array, check: (p: ReturnType<typeof decodeProfile>) => void): void {
+    for (const labels of [true, false]) {
+      check(decodeProfile(bytes, { labels }));
+      const d = createProfileDecoder({ labels });
+      for (let at = 0; at < bytes.length; at += 1000) d.push(bytes.subarray(at, at + 1000));
+      check(d.finish());
+    }
+  }
+
+  it('a profile of 65,535 locations keeps its stacks in 16 bits, the last id included', () => {
+    const bytes = profileWith(sequential(0xffff), [[1, 2], [0xffff, 0x4000, 0x3fff], [0x80]]);
+    everyWay(bytes, (p) => {
+      expect(p.samples.stackLocations).toBeInstanceOf(Uint16Array);
+      expect(stacks(p)).toEqual([[0, 1], [0xfffe, 0x3fff, 0x3ffe], [0x7f]]);
+    });
+  });
+
+  for (const packed of [true, false]) {
+    it(`ids past 65,535 after smaller ones widen the stacks to 32 bits, earlier entries intact (${packed ? 'packed' : 'one tag per id'})`, () => {
+      const samples = [[1, 2], [3], [0xfffe, 0xffff, 0x10000, 70_000], [5, 0x10001]];
+      const bytes = profileWith(sequential(70_000), samples, packed);
+      everyWay(bytes, (p) => {
+        expect(p.samples.stackLocations).toBeInstanceOf(Uint32Array);
+        expect(stacks(p)).toEqual(samples.map((s) => s.map((id) => id - 1)));
+      });
+    });
+  }
+
+  it('small ids of a table past 65,535 rows out of order resolve to positions past 16 bits', () => {
+    // Position i has id 70,000 - i: every sample id is small, but its position is not.
+    const ids = Array.from({ length: 70_000 }, (_, i) => 70_000 - i);
+    const bytes = profileWith(ids, [[1, 2], [0x3fff], [3, 1]]);
+    everyWay(bytes, (p) => {
+      expect(p.samples.stackLocations).toBeInstanceOf(Uint32Array);
+      expect(stacks(p)).toEqual([[69_999, 69_998], [70_000 - 0x3fff], [69_997, 69_999]]);
+    });
+  });
+
+  it('ids beyond 2^32 (a sparse table) resolve, in a stack that was 16-bit before them', () => {
+    const ids = [7, 2 ** 40, 2 ** 33 + 5, 3];
+    const bytes = profileWith(ids, [[7, 3], [2 ** 40, 7], [3, 2 ** 33 + 5, 2 ** 40]]);
+    everyWay(bytes, (p) => {
+      expect(Array.from(p.locations.id)).toEqual(ids);
+      expect(stacks(p)).toEqual([[0, 3], [1, 0], [3, 2, 1]]);
+    });
+  });
+
+  it('location id 0 before a widening is still named as the unknown id, the same on every path', () => {
+    const bytes = profileWith(sequential(70_000), [[1, 0], [70_000]]);
+    const messages = new Set<string>();
+    for (const labels of [true, false]) {
+      try {
+        decodeProfile(bytes, { labels });
+        messages.add('decoded');
+      } catch (e) {
+        messages.add((e as Error).message);
+      }
+    }
+    expect([...messages]).toHaveLength(1);
+    expect([...messages][0]).toMatch(/unknown location id 0 at byte \d+/);
   });
 });
