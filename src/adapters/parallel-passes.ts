@@ -29,6 +29,8 @@ export interface ParallelPasses extends TopPasses {
    * both busy, where it slowed reading the bench profile by ~100 ms.
    */
   start(): void;
+  /** Samples the worker has summed so far, over every pass (the rest were summed on this thread). */
+  readonly workerSamples: number;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export function parallelPasses(minSamples: number): ParallelPasses {
   let broken = false;
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let nextId = 0;
+  let workerSamples = 0;
   const start = (): void => {
     if (worker !== null || broken) return;
     try {
@@ -61,11 +64,14 @@ export function parallelPasses(minSamples: number): ParallelPasses {
         waiting.get(msg.id)?.resolve(msg);
         waiting.delete(msg.id);
       });
-      worker.on('error', (e) => {
+      const fail = (e: unknown): void => {
         broken = true;
         for (const w of waiting.values()) w.reject(e);
         waiting.clear();
-      });
+      };
+      worker.on('error', fail);
+      // Exited (terminated, or its own process.exit): a job sent now would never be answered.
+      worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
     } catch {
       broken = true;
     }
@@ -86,6 +92,10 @@ export function parallelPasses(minSamples: number): ParallelPasses {
    * Runs `pass` over every scan: a usable scan's second half on the worker
    * while this thread does the first; a worker that died mid-job costs time,
    * not the result (the half is redone here).
+   *
+   * Halves, not chunks claimed by each thread from a shared counter as it
+   * goes: that balanced the threads, yet measured 20–40 ms slower on the
+   * bench profile (medians of 16–24, alternating; BENCHMARKS.md).
    */
   const halves = async <T>(scans: readonly SampleScan[], pass: (scan: SampleScan, from: number, to: number) => T, job: (scan: SampleScan, from: number, to: number) => PassJob, pick: (reply: unknown) => T): Promise<T[]> => {
     const parts: T[] = [];
@@ -98,6 +108,7 @@ export function parallelPasses(minSamples: number): ParallelPasses {
       const remote = send<unknown>(job(scan, mid, scan.count)).catch(() => null);
       parts.push(pass(scan, 0, mid));
       const reply = await remote;
+      if (reply !== null) workerSamples += scan.count - mid;
       parts.push(reply !== null ? pick(reply) : pass(scan, mid, scan.count));
     }
     return parts;
@@ -105,6 +116,10 @@ export function parallelPasses(minSamples: number): ParallelPasses {
 
   return {
     start,
+
+    get workerSamples() {
+      return workerSamples;
+    },
 
     async nodeTotals(prepared: PreparedInputs) {
       if (!prepared.scans.some(usable)) return aggregateNodes(prepared);
