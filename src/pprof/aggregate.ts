@@ -378,29 +378,54 @@ function sumEdgesSparse(scan: SampleScan, plan: EdgePlan, hasKept: Uint8Array, f
 
 /** Labels from edge sums (partial results add up): edges lighter than the cutoff are ignored, as pprof trims them. */
 export function labelsFromEdges(plan: EdgePlan, parts: readonly EdgeSums[], edgeCutoff: number): InlineLabel[] {
-  const merged = new Map<number, { weight: number; state: number }>();
-  const add = (key: number, weight: number, state: number): void => {
-    const e = merged.get(key);
-    if (e === undefined) merged.set(key, { weight, state });
-    else {
-      e.weight += weight;
-      if (state > e.state) e.state = state;
-    }
-  };
-  for (const p of parts) {
-    if (p.state !== null) {
-      for (let key = 0; key < p.state.length; key++) if (p.state[key] !== 0) add(key, p.weight![key]!, p.state[key]!);
-    } else for (const [key, e] of p.sparse!) add(key, e.weight, e.state);
-  }
   const hasInline = new Uint8Array(plan.K);
   const hasCall = new Uint8Array(plan.K);
-  for (const [key, e] of merged) {
-    if (Math.abs(e.weight) < edgeCutoff) continue;
+  const mark = (key: number, weight: number, state: number): void => {
+    if (Math.abs(weight) < edgeCutoff) return;
     const child = plan.childSlot[key % plan.children]!;
-    if (e.state === 1) hasInline[child] = 1;
+    if (state === 1) hasInline[child] = 1;
     else hasCall[child] = 1;
+  };
+  if (parts.every((p) => p.state !== null)) {
+    // All dense (same layout): added up in arrays. A Map of every edge took ~2 µs an edge
+    // (35 ms for the 18,000 edges of a 291-row top of test/fixtures/synthetic/deep-inline.pb.gz).
+    const { weight, state } = addDenseEdges(plan.K * plan.children, parts);
+    for (let key = 0; key < state.length; key++) if (state[key] !== 0) mark(key, weight[key]!, state[key]!);
+  } else {
+    const merged = new Map<number, { weight: number; state: number }>();
+    const add = (key: number, weight: number, state: number): void => {
+      const e = merged.get(key);
+      if (e === undefined) merged.set(key, { weight, state });
+      else {
+        e.weight += weight;
+        if (state > e.state) e.state = state;
+      }
+    };
+    for (const p of parts) {
+      if (p.state !== null) {
+        for (let key = 0; key < p.state.length; key++) if (p.state[key] !== 0) add(key, p.weight![key]!, p.state[key]!);
+      } else for (const [key, e] of p.sparse!) add(key, e.weight, e.state);
+    }
+    for (const [key, e] of merged) mark(key, e.weight, e.state);
   }
   return Array.from({ length: plan.K }, (_, i) => (hasInline[i] ? (hasCall[i] ? 'partial-inline' : 'inline') : ''));
+}
+
+/** Dense edge sums added up: weights summed, each edge's state the highest any part saw. */
+function addDenseEdges(n: number, parts: readonly EdgeSums[]): { weight: Float64Array; state: Uint8Array } {
+  const weight = new Float64Array(n);
+  const state = new Uint8Array(n);
+  const sums = { weight, state };
+  for (const p of parts) {
+    const w = p.weight!;
+    const st = p.state!;
+    for (let key = 0; key < n; key++) {
+      if (st[key] === 0) continue;
+      weight[key]! += w[key]!;
+      if (st[key]! > state[key]!) state[key] = st[key]!;
+    }
+  }
+  return sums;
 }
 
 /** The inline label of each kept node, computed as pprof's text report does (see sumEdges), on this thread. */
