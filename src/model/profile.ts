@@ -53,7 +53,7 @@ export interface Mapping {
 
 /**
  * Location positions of sample stacks: 16-bit while every position fits
- * (profiles of under 65,535 locations, which is nearly all), else 32-bit.
+ * (profiles of up to 65,535 locations, which is nearly all), else 32-bit.
  * Half the bytes to write while decoding and to read in every pass.
  */
 export type LocationIds = Uint16Array | Uint32Array;
