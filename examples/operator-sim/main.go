@@ -21,7 +21,7 @@ import (
 func main() {
 	cfg := simConfig{}
 	listen := flag.String("listen", "127.0.0.1:0", "address to serve pprof and /metrics on (loopback)")
-	flag.StringVar(&cfg.mode, "mode", "plateau", "plateau | leak | spike | sawtooth")
+	flag.StringVar(&cfg.mode, "mode", "plateau", "plateau | leak | spike | sawtooth, or a benchmark mode: "+benchmarkModes)
 	flag.Int64Var(&cfg.seed, "seed", 1, "random seed")
 	flag.IntVar(&cfg.listObjects, "list-objects", 300, "objects returned by the initial informer list")
 	flag.IntVar(&cfg.maxObjects, "max-objects", 600, "cache size at which watch events stop adding objects")
@@ -35,14 +35,32 @@ func main() {
 	flag.IntVar(&cfg.spikeObjects, "spike-objects", 1500, "spike mode: objects in the burst")
 	flag.DurationVar(&cfg.sawtoothPeriod, "sawtooth-period", 4*time.Second, "sawtooth mode: work queue flush period")
 	flag.IntVar(&cfg.leakPerReconcile, "leak-rate", 4, "leak mode: objects retained per reconcile")
+	flag.IntVar(&cfg.startupCatalogMiB, "startup-catalog-mib", 6, "catalog loaded once at start-up and kept (every mode)")
+	flag.IntVar(&cfg.b.workingSetMiB, "working-set-mib", 64, "slow-leak: size of the churning session store")
+	flag.Float64Var(&cfg.b.churnPerTick, "churn", 0.03, "slow-leak: share of the sessions replaced per tick")
+	flag.IntVar(&cfg.b.leakBytesPerS, "leak-bytes-per-sec", 24<<10, "slow-leak, leak-stops, spread-leak: bytes retained per second")
+	flag.DurationVar(&cfg.b.warmup, "warmup", 60*time.Second, "warm-cache: time to fill the cache")
+	flag.IntVar(&cfg.b.cacheMiB, "cache-mib", 40, "warm-cache: the cache's cap")
+	flag.DurationVar(&cfg.b.batchPeriod, "batch-period", 30*time.Second, "batch: time between batch jobs")
+	flag.DurationVar(&cfg.b.batchHold, "batch-hold", 8*time.Second, "batch: how long a job holds its data")
+	flag.IntVar(&cfg.b.batchMiB, "batch-mib", 40, "batch: data a job holds")
+	flag.DurationVar(&cfg.b.leakStopAt, "leak-stop-at", 90*time.Second, "leak-stops: when the retaining stops")
+	flag.DurationVar(&cfg.b.releaseOver, "release-over", 150*time.Second, "release: the backlog is drained by this time")
+	flag.IntVar(&cfg.b.backlogMiB, "backlog-mib", 60, "release: the backlog loaded at start-up")
+	flag.IntVar(&cfg.b.carryPerTooth, "carry-per-tooth", 12, "sawtooth-leak: work items kept at each flush")
+	flag.DurationVar(&cfg.b.keyBurstPeriod, "key-burst-period", 25*time.Second, "index-log: time between bursts of new keys")
+	flag.IntVar(&cfg.b.keysPerBurst, "keys-per-burst", 12000, "index-log: new keys per burst")
+	flag.IntVar(&cfg.b.logCompactAt, "log-compact-at", 6000, "index-log: log entries that trigger a compaction")
 	memRate := flag.Int("mem-profile-rate", 0, "runtime.MemProfileRate (0 keeps Go's default, 512 KiB)")
 	flag.Parse()
 
 	switch cfg.mode {
 	case "plateau", "leak", "spike", "sawtooth":
 	default:
-		fmt.Fprintf(os.Stderr, "operator-sim: unknown --mode %q (plateau, leak, spike, sawtooth)\n", cfg.mode)
-		os.Exit(2)
+		if !isBenchmarkMode(cfg.mode) {
+			fmt.Fprintf(os.Stderr, "operator-sim: unknown --mode %q (plateau, leak, spike, sawtooth, %s)\n", cfg.mode, benchmarkModes)
+			os.Exit(2)
+		}
 	}
 	switch *openAPI {
 	case "on":

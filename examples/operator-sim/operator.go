@@ -27,6 +27,7 @@ func decodeUnstructured(data []byte) unstructuredObject {
 type informerCache struct {
 	mu    sync.Mutex
 	items map[string]unstructuredObject
+	keys  []string // every key in items, for updates to existing objects
 }
 
 func newInformerCache() *informerCache {
@@ -38,25 +39,28 @@ func newInformerCache() *informerCache {
 func (c *informerCache) reflectorList(rng *rand.Rand, kind string, count, size int) {
 	for i := 0; i < count; i++ {
 		obj := decodeUnstructured(generateManifest(rng, kind, i, size))
+		key := fmt.Sprintf("%s/%d", kind, i)
 		c.mu.Lock()
-		c.items[fmt.Sprintf("%s/%d", kind, i)] = obj
+		c.items[key] = obj
+		c.keys = append(c.keys, key)
 		c.mu.Unlock()
 	}
 }
 
-// watchEvent applies one watch event: an update replacing a cached object,
-// or an add growing the cache up to maxItems.
+// watchEvent applies one watch event: an add growing the cache up to
+// maxItems, then updates replacing cached objects (the cache stays at its cap).
 func (c *informerCache) watchEvent(rng *rand.Rand, kind string, next *int, maxItems, size int) {
 	c.mu.Lock()
 	n := len(c.items)
-	c.mu.Unlock()
 	var key string
 	if n < maxItems {
 		key = fmt.Sprintf("%s/%d", kind, *next)
+		c.keys = append(c.keys, key)
 		*next++
 	} else {
-		key = fmt.Sprintf("%s/%d", kind, rng.Intn(*next))
+		key = c.keys[rng.Intn(len(c.keys))]
 	}
+	c.mu.Unlock()
 	obj := decodeUnstructured(generateManifest(rng, kind, *next, size))
 	c.mu.Lock()
 	c.items[key] = obj
@@ -163,20 +167,22 @@ func enqueueWorkItems(rng *rand.Rand, count, size int) {
 }
 
 type simConfig struct {
-	mode             string
-	seed             int64
-	listObjects      int
-	maxObjects       int
-	objectSize       int
-	watchPerTick     int
-	tick             time.Duration
-	syncDelay        time.Duration
-	openAPICache     bool
-	spikeAt          time.Duration
-	spikeFor         time.Duration
-	spikeObjects     int
-	sawtoothPeriod   time.Duration
-	leakPerReconcile int
+	mode              string
+	seed              int64
+	listObjects       int
+	maxObjects        int
+	objectSize        int
+	watchPerTick      int
+	tick              time.Duration
+	syncDelay         time.Duration
+	openAPICache      bool
+	spikeAt           time.Duration
+	spikeFor          time.Duration
+	spikeObjects      int
+	sawtoothPeriod    time.Duration
+	leakPerReconcile  int
+	startupCatalogMiB int
+	b                 behaviourConfig
 }
 
 // runOperator drives the simulated operator until stop closes.
@@ -186,6 +192,7 @@ func runOperator(cfg simConfig, stop <-chan struct{}) {
 	cache := newInformerCache()
 	schemas := &openAPISchemas{cached: cfg.openAPICache, doc: generateSchemaDocument(rng, 400), history: 4}
 	schemas.fetchOpenAPISchema()
+	loadStartupCatalog(rng, cfg.startupCatalogMiB)
 
 	// Initialisation: small until the caches sync.
 	select {
@@ -196,6 +203,10 @@ func runOperator(cfg simConfig, stop <-chan struct{}) {
 	cache.reflectorList(rng, "ClusterExtension", cfg.listObjects/2, cfg.objectSize)
 	cache.reflectorList(rng, "ClusterCatalog", cfg.listObjects/2, cfg.objectSize)
 	next := cfg.listObjects
+	var bench *benchmarkBehaviour
+	if isBenchmarkMode(cfg.mode) {
+		bench = newBenchmarkBehaviour(rng, cfg)
+	}
 
 	ticker := time.NewTicker(cfg.tick)
 	defer ticker.Stop()
@@ -224,12 +235,18 @@ func runOperator(cfg simConfig, stop <-chan struct{}) {
 					bundleBurst = nil
 					spikeDone = true
 				}
-			case "sawtooth":
+			case "sawtooth", "sawtooth-leak":
 				enqueueWorkItems(rng, cfg.watchPerTick*2, cfg.objectSize)
 				if now.Sub(lastFlush) >= cfg.sawtoothPeriod {
+					if cfg.mode == "sawtooth-leak" {
+						retainFailedItems(workQueue, cfg.b.carryPerTooth)
+					}
 					workQueue = nil
 					lastFlush = now
 				}
+			}
+			if bench != nil {
+				bench.step(rng, elapsed)
 			}
 		}
 	}

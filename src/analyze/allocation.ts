@@ -2,7 +2,7 @@ import type { AllocationReport, GoroutineReport } from '../model/report.js';
 import type { MetricSample } from '../model/run.js';
 import { metricsLookup, type SeriesPoint } from './series.js';
 import { mannKendall, theilSen } from './stats.js';
-import { rankSuspects } from './suspects.js';
+import { rankRisingStacks } from './suspects.js';
 
 export function allocationReport(series: readonly SeriesPoint[], functions: readonly ReadonlyMap<string, { readonly allocFlat: number }>[]): AllocationReport | null {
   const live = series.map((p, i) => ({ p, i })).filter(({ p }) => !p.stale);
@@ -63,10 +63,10 @@ export function goroutineReport(
   const ts = theilSen(points.map((p) => p.t), counts);
   // A stack counts as growing when its goroutines rise steadily by more than a couple.
   const growingStacks = fromProfiles
-    ? rankSuspects(
+    ? rankRisingStacks(
         profiles.map((p) => ({ t: p.t, sites: p.stacks })),
         2,
-      ).map((s) => ({ stack: s.stack, from: s.startBytes, to: s.endBytes, growth: s.growthBytes, rho: s.rho }))
+      ).map((s) => ({ stack: s.stack, from: s.start, to: s.end, growth: s.growth, rho: s.rho }))
     : [];
   return {
     source: fromProfiles ? 'goroutine profiles' : 'go_goroutines',

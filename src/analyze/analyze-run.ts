@@ -4,8 +4,6 @@ import { judgeLifetimes, mergeRestarts, splitLifetimes } from './lifetimes.js';
 import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
 import { metricsAt, type SeriesPoint } from './series.js';
-import { rankSuspects } from './suspects.js';
-import { joinFrames } from './snapshot-summary.js';
 import { formatMiB } from '../model/size.js';
 import { allocationReport, goroutineReport, type GoroutineCounts } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
@@ -83,16 +81,12 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
   // A restart starts the heap over: each process lifetime is segmented and judged on its own.
   const interval = intervalOf(t);
   const restarts = mergeRestarts(t.events ?? [], series, interval * 1.5);
-  const judged = judgeLifetimes(values, splitLifetimes(series, restarts), t.samplingPeriodBytes);
+  const judged = judgeLifetimes({ values, sites: t.sites, indices: series.map((p) => p.index), samplingPeriodBytes: t.samplingPeriodBytes }, splitLifetimes(series, restarts));
   const { phases, verdict, window } = judged;
-  const level = window.length > 0 ? series[window[0]!]!.heapInuseBytes : 0;
-  const leakSuspects = rankSuspects(
-    window.map((i) => ({ t: series[i]!.t, sites: t.sites[i]! })),
-    2 * Math.sqrt(level * t.samplingPeriodBytes),
-  ).map((s) => {
-    const key = joinFrames(s.stack);
-    return { ...s, bytesOverTime: t.sites.map((sites) => sites.get(key) ?? 0) };
-  });
+  const leakSuspects = judged.suspects.map(({ suspect, memberKeys }) => ({
+    ...suspect,
+    bytesOverTime: t.sites.map((sites) => memberKeys.reduce((sum, k) => sum + (sites.get(k) ?? 0), 0)),
+  }));
   const peakHeap = series.reduce((best, p, i) => (p.heapInuseBytes > series[best]!.heapInuseBytes ? i : best), 0);
   const withRss = series.filter((p) => p.rssBytes !== null);
   const peakRss = withRss.reduce<SeriesPoint | null>((best, p) => (best === null || p.rssBytes! > best.rssBytes! ? p : best), null);

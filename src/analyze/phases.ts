@@ -1,26 +1,35 @@
 /**
  * Growth phases of a memory series, by piecewise-linear segmentation.
  *
+ * Segmentation proposes where the heap changed behaviour; it does not decide
+ * whether the heap leaks (the verdict does, with tests corrected for
+ * autocorrelation, over the longest window its rules can defend).
+ *
  * Method (deterministic):
  * 1. Stale points (a heap profile repeating the previous one because no GC
  *    ran) carry no new measurement and are left out; they would fake plateaus.
- * 2. The noise level σ is estimated robustly from successive differences:
- *    σ = MAD(Δy − median Δy) / 0.6745 / √2, floored at 0.5% of the median level.
+ * 2. The short-range noise σ is the trimmed scale of successive differences
+ *    over √2 (noise.ts), floored at 0.5% of the median level.
  * 3. Optimal partitioning (Jackson et al. 2005; Killick et al. 2012) finds the
  *    segmentation minimising Σ SSE(segment line fit) + β per segment, with
  *    β = 3σ²·ln(n) (a BIC penalty for slope, intercept and breakpoint), by
  *    dynamic programming over O(n²) candidate segments, each fitted in O(1)
  *    from prefix sums. Segments hold at least two points.
  * 4. Each segment is classified by the change of its fitted line Δ: plateau
- *    when |Δ| < 2σ; growth or decline otherwise. Growth is rapid when it
- *    gains at least a fifth of the peak at least twice as fast as reaching
- *    the peak evenly over half the run would. A rise, an optional plateau
- *    and a decline giving back at least half of the rise, together within
- *    30% of the run, are a spike. The first segment is init when it stays
- *    below a quarter of the peak. Adjacent segments of one kind are merged.
+ *    when |Δ| is within twice the larger of σ and the profile's sampling
+ *    uncertainty √(level × period) (the same uncertainty the verdict uses: a
+ *    sampled size wanders by about that much over tens of seconds, which
+ *    short-range noise does not show); growth or decline otherwise. Growth
+ *    is rapid when it gains at least a fifth of the peak at least twice as
+ *    fast as reaching the peak evenly over half the run would. A rise, an
+ *    optional plateau and a fall giving back at least half of the rise,
+ *    from the rise's start to the level being back (the end of a gradual
+ *    fall, the start of a step down) within 30% of the run, are a spike. The first segment is init
+ *    when it stays below a quarter of the peak. Adjacent segments of one kind
+ *    are merged.
  */
 import type { PhaseKind, Phase } from '../model/report.js';
-import { median } from './stats.js';
+import { stepNoise } from './noise.js';
 
 export interface SeriesValue {
   /** Unix ms. */
@@ -35,14 +44,19 @@ interface Segment {
   kind: PhaseKind | 'growth';
 }
 
-export function noiseLevel(ys: readonly number[]): number {
+export interface SegmentOptions {
+  /**
+   * Mean bytes between heap profile samples (Go's MemProfileRate, 512 KiB by
+   * default): a level estimated from such samples is uncertain by about
+   * √(level × period). 0 for series measured exactly (RSS).
+   */
+  readonly samplingPeriodBytes?: number;
+}
+
+/** The short-range noise of the measured (non-stale) values, floored at 0.5% of their median (see noise.ts). */
+export function seriesNoise(ys: readonly number[]): number {
   const sorted = [...ys].sort((a, b) => a - b);
-  const floor = 0.005 * (sorted[sorted.length >> 1] ?? 0);
-  if (ys.length < 3) return Math.max(floor, 1);
-  const diffs = ys.slice(1).map((y, i) => y - ys[i]!);
-  const med = median(diffs);
-  const mad = median(diffs.map((d) => Math.abs(d - med)));
-  return Math.max(floor, mad / 0.6745 / Math.SQRT2, 1);
+  return stepNoise(ys, Math.max(0.005 * (sorted[sorted.length >> 1] ?? 0), 1));
 }
 
 /** Prefix sums for O(1) least-squares line fits over any range. */
@@ -74,7 +88,7 @@ function lineFitter(xs: readonly number[], ys: readonly number[]) {
 }
 
 /** Segments and classifies a heap (or RSS) series; returns phases in time order. */
-export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
+export function segmentPhases(series: readonly SeriesValue[], options: SegmentOptions = {}): Phase[] {
   const pos: number[] = [];
   series.forEach((p, i) => {
     if (!p.stale) pos.push(i);
@@ -86,8 +100,9 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
   const ys = pos.map((i) => series[i]!.bytes);
   const n = xs.length;
   const fit = lineFitter(xs, ys);
-  const sigma = noiseLevel(ys);
+  const sigma = seriesNoise(ys);
   const beta = 3 * sigma * sigma * Math.log(Math.max(n, 2));
+  const period = options.samplingPeriodBytes ?? 0;
 
   // Optimal partitioning: best[j] = cheapest segmentation of points [0, j).
   const best = new Float64Array(n + 1).fill(Infinity);
@@ -129,7 +144,9 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
     const d = changeOf(k, withStep);
     const from = withStep && k > 0 ? xs[segments[k - 1]!.to]! : xs[seg.from]!;
     const rate = d / Math.max(xs[seg.to]! - from, 1e-9);
-    if (Math.abs(d) < 2 * sigma) return 'plateau';
+    const level = Math.max(0, (fitted[k]!.start + fitted[k]!.end) / 2);
+    const band = 2 * Math.max(sigma, Math.sqrt(level * period));
+    if (Math.abs(d) < band) return 'plateau';
     if (d < 0) return 'decline';
     return d >= 0.2 * maxY && rate >= (2 * maxY) / duration ? 'rapid-growth' : 'steady-growth';
   };
@@ -145,12 +162,13 @@ export function segmentPhases(series: readonly SeriesValue[]): Phase[] {
     const fall = segments[m];
     if (!fall || gained < 4 * sigma) continue;
     const lost = fall.kind === 'decline' ? -changeOf(m, true) : -stepAt(m);
-    const raisedFor = xs[fall.from]! - xs[rise.from]!;
+    // The spike lasts until the level is back: to the end of a gradual fall, to the start of a step down.
+    const dropIsStepAt = -stepAt(m) >= 0.5 * gained;
+    const raisedFor = (dropIsStepAt ? xs[fall.from]! : xs[fall.to]!) - xs[rise.from]!;
     if (lost < 0.5 * gained || raisedFor > 0.3 * duration) continue;
     for (let j = k; j < m; j++) segments[j]!.kind = 'spike';
     // The fall: its step ends the spike; what follows it is judged by its own slope.
-    const dropIsStep = -stepAt(m) >= 0.5 * gained;
-    if (dropIsStep) fall.kind = classify(m, false);
+    if (dropIsStepAt) fall.kind = classify(m, false);
     else fall.kind = 'spike';
     k = m - 1;
   }

@@ -49,7 +49,13 @@ export interface TheilSen {
   readonly high: number;
 }
 
-export function theilSen(xs: readonly number[], ys: readonly number[], confidence = 0.95): TheilSen {
+/**
+ * Theil–Sen slope with Sen's interval. `varianceFactor` widens the interval
+ * as the Hamed–Rao correction widens the trend test (n/n* for autocorrelated
+ * data, from mannKendallAutocorrelated): Sen's interval rests on Var(S), and
+ * with serial correlation the plain Var(S) is too small.
+ */
+export function theilSen(xs: readonly number[], ys: readonly number[], confidence = 0.95, varianceFactor = 1): TheilSen {
   const n = xs.length;
   // n(n−1)/2 slopes: a typed array, sorted in place (a long series makes this the biggest allocation of the analysis).
   const all = new Float64Array((n * (n - 1)) / 2);
@@ -66,7 +72,7 @@ export function theilSen(xs: readonly number[], ys: readonly number[], confidenc
   const slope = count % 2 ? slopes[mid]! : (slopes[mid - 1]! + slopes[mid]!) / 2;
   const intercept = median(ys.map((y, i) => y - slope * xs[i]!));
   // Sen's interval: ranks (N ± z·sqrt(Var S)) / 2 among the N ordered slopes.
-  const varS = mannKendall(ys).varS;
+  const varS = mannKendall(ys).varS * varianceFactor;
   const c = normalQuantile(1 - (1 - confidence) / 2) * Math.sqrt(Math.max(0, varS));
   const N = slopes.length;
   const lowRank = Math.max(0, Math.floor((N - c) / 2) - 1);
@@ -114,12 +120,14 @@ export function normalQuantile(p: number): number {
  * their sampled objects, so their sampling errors persist from one snapshot
  * to the next; the plain test then finds "trends" in noise. The correction
  * inflates Var(S) by n/n*, from the significant autocorrelations of the
- * ranks of the Theil–Sen-detrended series.
+ * ranks of the Theil–Sen-detrended series. `minVarianceFactor` floors that
+ * factor with one known from elsewhere (a short window cannot show a
+ * correlation longer than itself; see verdict.ts).
  */
-export function mannKendallAutocorrelated(xs: readonly number[], ys: readonly number[]): MannKendall & { readonly varianceFactor: number } {
+export function mannKendallAutocorrelated(xs: readonly number[], ys: readonly number[], minVarianceFactor = 1): MannKendall & { readonly varianceFactor: number } {
   const plain = mannKendall(ys);
   const n = ys.length;
-  if (n < 4) return { ...plain, varianceFactor: 1 };
+  if (n < 4) return withFactor(plain, Math.max(1, minVarianceFactor));
   const slope = theilSen(xs, ys).slope;
   const residuals = ys.map((y, i) => y - slope * xs[i]!);
   const ranks = rank(residuals);
@@ -133,7 +141,11 @@ export function mannKendallAutocorrelated(xs: readonly number[], ys: readonly nu
     const rho = denom > 0 ? num / denom : 0;
     if (Math.abs(rho) > bound) sum += (n - k) * (n - k - 1) * (n - k - 2) * rho;
   }
-  const factor = Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
+  return withFactor(plain, Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum, minVarianceFactor));
+}
+
+/** A Mann–Kendall result with Var(S) multiplied by `factor`, and z and p to match. */
+function withFactor(plain: MannKendall, factor: number): MannKendall & { readonly varianceFactor: number } {
   const varS = plain.varS * factor;
   const s = plain.s;
   const z = varS <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(varS) : s < 0 ? (s + 1) / Math.sqrt(varS) : 0;
@@ -169,4 +181,30 @@ export function spearman(xs: readonly number[], ys: readonly number[]): number {
     dy += (ry[i]! - mean) ** 2;
   }
   return dx > 0 && dy > 0 ? num / Math.sqrt(dx * dy) : 0;
+}
+
+/**
+ * One-sided sign test for an upward trend made of distinct events: among the
+ * non-zero successive differences, the probability of at least as many rises
+ * as observed if rises and falls were equally likely (exact binomial tail).
+ * A sampled heap size moves in steps of one sampled object; a Mann–Kendall
+ * test counts every pair of points, so a single retained step makes hundreds
+ * of concordant pairs, where this test counts it once.
+ */
+export function signTest(ys: readonly number[]): { readonly rises: number; readonly falls: number; readonly p: number } {
+  let rises = 0;
+  let falls = 0;
+  for (let i = 1; i < ys.length; i++) {
+    if (ys[i]! > ys[i - 1]!) rises++;
+    else if (ys[i]! < ys[i - 1]!) falls++;
+  }
+  const n = rises + falls;
+  // P(X >= rises), X ~ Binomial(n, 1/2), summed in log space from the top term.
+  let logTerm = -n * Math.LN2; // log C(n, n) / 2^n
+  let p = 0;
+  for (let k = n; k >= rises; k--) {
+    p += Math.exp(logTerm);
+    logTerm += Math.log(k) - Math.log(n - k + 1); // C(n, k-1) = C(n, k) · k / (n - k + 1)
+  }
+  return { rises, falls, p: Math.min(1, p) };
 }

@@ -1,45 +1,411 @@
-import type { LeakSuspect } from '../model/report.js';
+import type { LeakSuspect, SuspectHistory } from '../model/report.js';
 import { SITE_DEPTH, joinFrames, splitFrames } from './snapshot-summary.js';
-import { spearman, theilSen } from './stats.js';
-
-export interface SuspectInput {
-  readonly t: number;
-  readonly sites: ReadonlyMap<string, number>;
-}
-
-/** A rise counts as steady from this rank correlation with time. */
-export const MIN_RHO = 0.7;
+import { mannKendallAutocorrelated, signTest, spearman, theilSen } from './stats.js';
+import type { SiteEvidence } from './verdict.js';
+import { ALPHA } from './verdict.js';
 
 /**
- * Call sites whose in-use bytes rise steadily across the window (the
- * non-stale snapshots of the steady window), ranked by bytes gained: where
- * a leak's memory is allocated, and through which callers. A site must gain
- * more than `minGrowthBytes` (the caller passes the profile's sampling
- * uncertainty: one sample is ~512 KiB) and rise with rank correlation
- * ≥ MIN_RHO.
+ * Leak suspects: the call sites (and the callers that group them) whose
+ * memory grows, each judged over the whole series as well as the verdict's
+ * window, with its history:
+ * - never released: its bytes only grew (maybe in steps) — the leak's
+ *   signature (memlab's "unbound" objects); rising now, or held since it
+ *   stopped growing;
+ * - released before: it gave back at least half of what it had gained, at
+ *   least once (a sawtooth: bounded by whatever releases it, with the
+ *   period and amplitude of that cycle), and is rising again now.
+ * Ranked: never released and rising now first, then never released and
+ * held, then released before; within each, by bytes gained.
+ *
+ * Uncertainty is each quantity's own: a site's sampled size is uncertain by
+ * √(its bytes × period), not by the whole heap's. Rising now is a Mann–Kendall
+ * trend over the window (Hamed–Rao corrected) with p below ALPHA divided by
+ * the number of sites and callers tested (Bonferroni: with hundreds of sites
+ * some rise by chance), a Theil–Sen interval above zero, and enough distinct
+ * rises for a sign test to pass at ALPHA (a sampled size moves in steps of one
+ * sampled object, and three objects kept are not a trend however neatly they
+ * line up), unless the site has since stopped (see stoppedRising).
+ *
+ * Callers group growth spread over many sites, as pprof's cum does: a
+ * function that appears as a caller in several growing sites is judged on
+ * their sum, and reported when no single site explains most of it (else the
+ * site itself names the growth better). Of nested callers, the nearest to
+ * the sites that explains the growth is kept.
  */
-export function rankSuspects(window: readonly SuspectInput[], minGrowthBytes: number, limit = 10): RankedSuspect[] {
-  if (window.length < 3) return [];
-  const keys = new Set<string>();
-  for (const w of window) for (const k of w.sites.keys()) keys.add(k);
-  const xs = window.map((w) => w.t);
-  const out: RankedSuspect[] = [];
-  for (const key of keys) {
-    const ys = window.map((w) => w.sites.get(key) ?? 0);
-    const ts = theilSen(xs, ys);
-    const growth = ts.slope * (xs[xs.length - 1]! - xs[0]!);
-    if (growth <= minGrowthBytes) continue;
-    const rho = spearman(xs, ys);
-    if (rho < MIN_RHO) continue;
-    const stack = splitFrames(key).slice(0, SITE_DEPTH);
-    out.push({ function: stack[0]!, stack, growthBytes: growth, startBytes: ys[0]!, endBytes: ys[ys.length - 1]!, rho });
-  }
-  // Bytes gained first; ties (rare) by name, so the order is deterministic.
-  out.sort((a, b) => b.growthBytes - a.growthBytes || (joinFrames(a.stack) < joinFrames(b.stack) ? -1 : 1));
-  return out.slice(0, limit);
+export interface SuspectInput {
+  /** Unix ms of the measured (non-stale) snapshots, in order. */
+  readonly t: readonly number[];
+  /** Per measured snapshot: in-use bytes per call site. */
+  readonly sites: readonly ReadonlyMap<string, number>[];
+  /** The verdict window: first and last position in `t`. */
+  readonly windowFrom: number;
+  readonly windowTo: number;
+  /** Positions before this one are the process's start-up (growth completed there is not a suspect). */
+  readonly startupEnd: number;
+  readonly samplingPeriodBytes: number;
+  /** Series index (as the run numbers snapshots) of each measured snapshot, for the report. */
+  readonly indices: readonly number[];
+}
+
+export interface SuspectResult {
+  /** Ranked, each with the call-site keys it sums (one for a site), for its sparkline. */
+  readonly suspects: { readonly suspect: RankedSuspect; readonly memberKeys: readonly string[] }[];
+  /** The steadiest never-released suspect rising now, for the verdict (null when none is significant). */
+  readonly evidence: SiteEvidence | null;
+  readonly tested: number;
 }
 
 /** A suspect before its sparkline (the whole series, which the window does not hold) is attached. */
 export type RankedSuspect = Omit<LeakSuspect, 'bytesOverTime'>;
+
+/** Most candidates (sites and callers) judged in full, by range of bytes: bounds the work on long runs. */
+const MAX_CANDIDATES = 60;
+/**
+ * Sampled objects a gain or a release must amount to: a change measured by k
+ * sampled objects is a Poisson count, real at two standard errors when
+ * k > 2√k, i.e. k > 4. (Whether it is a trend rather than wander is the trend
+ * test's question.)
+ */
+export const MIN_SAMPLES = 4;
+/** A site that gives back at least this share of the bytes it takes releases memory (see historyOf). */
+export const RELEASED_SHARE = 0.1;
+/** A caller is reported when its largest site explains less than this share of its gain. */
+const SPREAD_SHARE = 0.5;
+
+interface Candidate {
+  readonly kind: 'site' | 'caller';
+  /** For a caller: its median position in its sites' stacks (1: the allocating function's caller). */
+  readonly depth: number;
+  readonly name: string;
+  readonly stack: readonly string[];
+  readonly ys: readonly number[];
+  readonly members: readonly string[];
+}
+
+interface Judged extends Candidate {
+  readonly history: SuspectHistory;
+  readonly growth: number;
+  readonly slope: number;
+  readonly low: number;
+  readonly high: number;
+  readonly p: number;
+  readonly s: number;
+  readonly rho: number;
+  readonly risingNow: boolean;
+  /** Gives back less than RELEASED_SHARE of what it takes over the window's last third: keeps its memory now, as a leak does. */
+  readonly keepsNow: boolean;
+  readonly startBytes: number;
+  readonly endBytes: number;
+}
+
+/** Judges every call site and grouping caller of a lifetime (see the module comment). */
+export function judgeSuspects(input: SuspectInput, limit = 10): SuspectResult {
+  const n = input.t.length;
+  const from = Math.max(0, input.windowFrom);
+  const to = Math.min(n - 1, input.windowTo);
+  if (n < 3 || to - from + 1 < 3) return { suspects: [], evidence: null, tested: 0 };
+  const R = input.samplingPeriodBytes;
+  const keys = new Set<string>();
+  for (const m of input.sites) for (const k of m.keys()) keys.add(k);
+  const siteSeries = new Map<string, number[]>();
+  for (const k of keys) siteSeries.set(k, input.sites.map((m) => m.get(k) ?? 0));
+
+  // Screen: a candidate must have moved by more than twice its own sampling uncertainty somewhere in the lifetime.
+  const moved = (ys: readonly number[]): number => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const y of ys) {
+      if (y < lo) lo = y;
+      if (y > hi) hi = y;
+    }
+    return hi - lo > 2 * Math.sqrt(Math.max(hi, 0) * R) ? hi - lo : 0;
+  };
+  const candidates: (Candidate & { range: number })[] = [];
+  for (const [key, ys] of siteSeries) {
+    const range = moved(ys);
+    if (range > 0) {
+      const stack = splitFrames(key).slice(0, SITE_DEPTH);
+      candidates.push({ kind: 'site', depth: 0, name: stack[0]!, stack, ys, members: [key], range });
+    }
+  }
+  for (const group of callerGroups(siteSeries)) {
+    const range = moved(group.ys);
+    if (range > 0) candidates.push({ ...group, range });
+  }
+  candidates.sort((a, b) => b.range - a.range || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const judged = candidates.slice(0, MAX_CANDIDATES).map((c) => judge(c, input, from, to));
+  const tested = judged.length;
+  const bound = ALPHA / Math.max(1, tested);
+  const withRising = judged.map((j) => ({ ...j, risingNow: j.risingNow && j.p < bound }));
+
+  const kept = withRising.filter((j) => category(j) > 0 && grewAfterStartup(j, input.startupEnd));
+  // Callers: spread over sites (no one site explains most of the gain), nearest first.
+  const callers = kept
+    .filter((j) => j.kind === 'caller')
+    .filter((j) => {
+      const gain = roughGain(j.ys, j.risingNow, from, to);
+      const largest = Math.max(0, ...j.members.map((m) => roughGain(siteSeries.get(m)!, j.risingNow, from, to)));
+      return gain > 0 && largest < SPREAD_SHARE * gain;
+    })
+    .sort((a, b) => a.depth - b.depth || a.members.length - b.members.length || (a.name < b.name ? -1 : 1));
+  // Of nested callers, the nearest to the sites that explains the growth: a caller is redundant when the
+  // sites it shares with a nearer kept caller carry at least SPREAD_SHARE of its gain.
+  const keptCallers: Judged[] = [];
+  for (const c of callers) {
+    const gain = roughGain(c.ys, c.risingNow, from, to);
+    const redundant = keptCallers.some((k) => {
+      const shared = k.members.filter((m) => c.members.includes(m));
+      if (shared.length === 0) return false;
+      const sum = c.ys.map((_, i) => shared.reduce((a, m) => a + siteSeries.get(m)![i]!, 0));
+      return roughGain(sum, c.risingNow, from, to) >= SPREAD_SHARE * gain;
+    });
+    if (!redundant) keptCallers.push(c);
+  }
+  const ranked = [...kept.filter((j) => j.kind === 'site'), ...keptCallers].sort(
+    (a, b) => category(a) - category(b) || gainOf(b) - gainOf(a) || (joinFrames(a.stack) < joinFrames(b.stack) ? -1 : 1),
+  );
+  const suspects = ranked.slice(0, limit).map((j) => ({ suspect: toSuspect(j, input), memberKeys: j.members }));
+  const best = ranked.find((j) => category(j) === 1);
+  const evidence: SiteEvidence | null = best
+    ? {
+        name: best.kind === 'caller' ? `${best.name} (through ${best.members.length} call sites)` : best.stack.length > 1 ? `${best.name} (called from ${best.stack[1]})` : best.name,
+        growthBytes: best.growth,
+        slopeBytesPerHour: best.slope * 3_600_000,
+        slopeLowBytesPerHour: best.low * 3_600_000,
+        slopeHighBytesPerHour: best.high * 3_600_000,
+        pValue: best.p,
+        tested,
+      }
+    : null;
+  return { suspects, evidence, tested };
+}
+
+/**
+ * 1: never released and rising now, keeping what it takes to the end (a cache
+ * that filled and now churns at its cap does not); 2: never released, held;
+ * 3: released before, rising now; 0: not a suspect.
+ */
+function category(j: Judged): number {
+  if (j.history.kind === 'never-released') return j.risingNow && j.keepsNow ? 1 : j.history.grewBytes > 0 ? 2 : 0;
+  return j.risingNow ? 3 : 0;
+}
+
+/** What a suspect gained: over the window when rising now, else over the lifetime. */
+function gainOf(j: Judged): number {
+  return j.risingNow ? j.growth : j.history.grewBytes;
+}
+
+/** A gain read from endpoints (medians of three points) over the window, or the range over the lifetime: to compare a caller with its sites on one footing. */
+function roughGain(ys: readonly number[], overWindow: boolean, from: number, to: number): number {
+  if (!overWindow) return Math.max(...ys) - Math.min(...ys);
+  const mid3 = (i: number): number => [ys[Math.max(from, i - 1)]!, ys[i]!, ys[Math.min(to, i + 1)]!].sort((a, b) => a - b)[1]!;
+  return mid3(to) - mid3(from);
+}
+
+/** Growth completed within the process's start-up is not a suspect: start-up allocations are bounded by being done. */
+function grewAfterStartup(j: Judged, startupEnd: number): boolean {
+  return j.risingNow || j.history.grewUntil > startupEnd;
+}
+
+function judge(c: Candidate, input: SuspectInput, from: number, to: number): Judged {
+  const R = input.samplingPeriodBytes;
+  const xs = input.t.slice(from, to + 1);
+  const ys = c.ys.slice(from, to + 1);
+  const mk = mannKendallAutocorrelated(xs, ys);
+  const ts = theilSen(xs, ys, 0.95, mk.varianceFactor);
+  const growth = ts.slope * (xs[xs.length - 1]! - xs[0]!);
+  const history = historyOf(c.ys, input.t, R, input.indices);
+  // Enough distinct rises (each a sampled object kept) that they are not chance: the sign test, at ALPHA.
+  const events = signTest(ys);
+  const neverReleased = history.kind === 'never-released';
+  const risingNow = mk.s > 0 && ts.low > 0 && events.p < ALPHA && !stoppedRising(input.t, c.ys, from, to, neverReleased ? 0 : R);
+  const recent = c.ys.slice(to + 1 - Math.max(3, Math.ceil((to - from + 1) / 3)), to + 1);
+  return {
+    ...c,
+    history,
+    growth,
+    slope: ts.slope,
+    low: ts.low,
+    high: ts.high,
+    p: mk.p,
+    s: mk.s,
+    rho: spearman(xs, ys),
+    risingNow,
+    keepsNow: givenBackShare(recent) < RELEASED_SHARE,
+    startBytes: ys[0]!,
+    endBytes: ys[ys.length - 1]!,
+  };
+}
+
+/**
+ * Whether a site that rose over the window has stopped. Its progress is
+ * marked at checkpoints: each time it rises beyond the level of the last
+ * checkpoint by more than its sampling uncertainty √(level × period) (wander
+ * of a capped cache does not count; a leak passes checkpoints at its own
+ * pace, a staircase at its steps). A site that never releases memory has no
+ * wander (its sampled objects stay): every new high is progress, and
+ * `samplingPeriodBytes` is passed as 0. At the rate it passed them, the time since
+ * the last one would hold none with probability e^(−λ) (Poisson); below ALPHA
+ * it has stopped. A leak that stopped with its load, a cache that reached
+ * its cap, are held memory, not growth now; a slow leak between its sampled
+ * objects, or a staircase between its steps, has not stopped: its
+ * checkpoints are as rare as the pause is long.
+ */
+export function stoppedRising(t: readonly number[], ys: readonly number[], from: number, to: number, samplingPeriodBytes: number): boolean {
+  let mark = ys[from]!;
+  let markedAt = from;
+  let checkpoints = 0;
+  for (let i = from + 1; i <= to; i++) {
+    if (ys[i]! > mark + Math.sqrt(Math.max(mark, 0) * samplingPeriodBytes)) {
+      mark = ys[i]!;
+      markedAt = i;
+      checkpoints++;
+    }
+  }
+  if (checkpoints === 0 || markedAt === to) return false;
+  const rate = checkpoints / Math.max(t[markedAt]! - t[from]!, 1);
+  return Math.exp(-rate * (t[to]! - t[markedAt]!)) < ALPHA;
+}
+
+/**
+ * A site's history over the lifetime. Never released: it gives back less
+ * than RELEASED_SHARE of the bytes it takes (the sum of its decreases from
+ * snapshot to snapshot over the sum of its increases): a leak's objects,
+ * once sampled, stay. Released before otherwise: a churning cache gives
+ * back about what it takes, a sawtooth all of it at each reset — the drops
+ * of at least half its range (and MIN_SAMPLES samples) are its cycle, with
+ * their period and amplitude. It grew until the first point within its
+ * sampling uncertainty √(level × period) of the level it ends at (the
+ * median of its last tenth).
+ */
+export function historyOf(ys: readonly number[], t: readonly number[], samplingPeriodBytes: number, indices: readonly number[]): SuspectHistory {
+  const n = ys.length;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const y of ys) {
+    lo = Math.min(lo, y);
+    hi = Math.max(hi, y);
+  }
+  const release = Math.max(0.5 * (hi - lo), MIN_SAMPLES * samplingPeriodBytes);
+  const drops: { at: number; bytes: number }[] = [];
+  let top = ys[0]!;
+  for (let i = 1; i < n; i++) {
+    const y = ys[i]!;
+    if (top - y >= release) {
+      drops.push({ at: i, bytes: top - y });
+      top = y; // a new cycle starts from here
+    } else top = Math.max(top, y);
+  }
+  const tail = [...ys.slice(n - Math.max(3, Math.ceil(n / 10)))].sort((a, b) => a - b);
+  const final = tail[tail.length >> 1]!;
+  const tolerance = Math.sqrt(Math.max(final, 0) * samplingPeriodBytes);
+  let until = 0;
+  while (until < n - 1 && ys[until]! < final - tolerance) until++;
+  const grewBytes = Math.max(0, final - Math.min(...ys.slice(0, until + 1)));
+  const share = givenBackShare(ys);
+  const base = { grewUntil: until, grewUntilIndex: indices[until] ?? until, givenBackShare: share };
+  if (share < RELEASED_SHARE && drops.length === 0) return { kind: 'never-released', grewBytes, ...base, cycle: null };
+  const gaps = drops.slice(1).map((d, k) => t[d.at]! - t[drops[k]!.at]!);
+  const sortedGaps = [...gaps].sort((a, b) => a - b);
+  const sortedDrops = drops.map((d) => d.bytes).sort((a, b) => a - b);
+  return {
+    kind: 'released-before',
+    grewBytes: Math.max(0, hi - lo),
+    ...base,
+    cycle:
+      drops.length === 0
+        ? null
+        : {
+            releases: drops.length,
+            periodSeconds: sortedGaps.length > 0 ? sortedGaps[sortedGaps.length >> 1]! / 1000 : null,
+            amplitudeBytes: sortedDrops[sortedDrops.length >> 1]!,
+          },
+  };
+}
+
+/** Bytes given back over bytes taken, snapshot to snapshot (0 when it never grew). */
+export function givenBackShare(ys: readonly number[]): number {
+  let taken = 0;
+  let given = 0;
+  for (let i = 1; i < ys.length; i++) {
+    const d = ys[i]! - ys[i - 1]!;
+    if (d > 0) taken += d;
+    else given -= d;
+  }
+  return taken > 0 ? given / taken : 0;
+}
+
+/** Callers of two or more sites, each with the sum of its sites' bytes (a site counted once however often the caller appears in it). */
+function callerGroups(siteSeries: ReadonlyMap<string, readonly number[]>): Candidate[] {
+  const members = new Map<string, string[]>();
+  for (const key of siteSeries.keys()) {
+    const frames = splitFrames(key);
+    for (const f of new Set(frames.slice(1))) {
+      const list = members.get(f);
+      if (list) list.push(key);
+      else members.set(f, [key]);
+    }
+  }
+  const out: Candidate[] = [];
+  for (const [f, keys] of members) {
+    if (keys.length < 2) continue;
+    const n = siteSeries.get(keys[0]!)!.length;
+    const ys = new Array<number>(n).fill(0);
+    for (const k of keys) siteSeries.get(k)!.forEach((y, i) => (ys[i] = ys[i]! + y));
+    const first = splitFrames(keys[0]!);
+    const stack = first.slice(first.indexOf(f));
+    const positions = keys.map((k) => splitFrames(k).indexOf(f)).sort((a, b) => a - b);
+    out.push({ kind: 'caller', depth: positions[positions.length >> 1]!, name: f, stack, ys, members: keys });
+  }
+  return out;
+}
+
+function toSuspect(j: Judged, input: SuspectInput): RankedSuspect {
+  const leaves = j.kind === 'caller' ? [...new Set(j.members.map((m) => splitFrames(m)[0]!))].slice(0, 5) : [];
+  return {
+    function: j.name,
+    stack: j.stack,
+    kind: j.kind,
+    sites: j.members.length,
+    memberFunctions: leaves,
+    growthBytes: j.risingNow ? j.growth : j.history.grewBytes,
+    startBytes: j.startBytes,
+    endBytes: j.endBytes,
+    rho: j.rho,
+    risingNow: j.risingNow,
+    slopeBytesPerHour: j.slope * 3_600_000,
+    slopeLowBytesPerHour: j.low * 3_600_000,
+    slopeHighBytesPerHour: j.high * 3_600_000,
+    pValue: j.p,
+    history: j.history,
+    windowStartIndex: input.indices[input.windowFrom] ?? input.windowFrom,
+  };
+}
+
+/**
+ * Stacks whose counts rise steadily over a series (goroutines per stack):
+ * a Theil–Sen gain above `minGrowth` and a rank correlation with time of at
+ * least MIN_RHO, ranked by gain.
+ */
+export function rankRisingStacks(window: readonly { readonly t: number; readonly sites: ReadonlyMap<string, number> }[], minGrowth: number, limit = 10): { stack: string[]; growth: number; start: number; end: number; rho: number }[] {
+  if (window.length < 3) return [];
+  const keys = new Set<string>();
+  for (const w of window) for (const k of w.sites.keys()) keys.add(k);
+  const xs = window.map((w) => w.t);
+  const out: { stack: string[]; growth: number; start: number; end: number; rho: number }[] = [];
+  for (const key of keys) {
+    const ys = window.map((w) => w.sites.get(key) ?? 0);
+    const growth = theilSen(xs, ys).slope * (xs[xs.length - 1]! - xs[0]!);
+    if (growth <= minGrowth) continue;
+    const rho = spearman(xs, ys);
+    if (rho < MIN_RHO) continue;
+    out.push({ stack: splitFrames(key).slice(0, SITE_DEPTH), growth, start: ys[0]!, end: ys[ys.length - 1]!, rho });
+  }
+  out.sort((a, b) => b.growth - a.growth || (joinFrames(a.stack) < joinFrames(b.stack) ? -1 : 1));
+  return out.slice(0, limit);
+}
+
+/** A stack's count rises steadily from this rank correlation with time. */
+export const MIN_RHO = 0.7;
 
 export type { LeakSuspect };

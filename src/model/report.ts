@@ -212,9 +212,20 @@ export interface Phase {
 
 export type VerdictKind = 'leak' | 'no-leak' | 'inconclusive';
 
+/**
+ * The verdict rule that decided (src/analyze/verdict.ts, in order):
+ * too-few-points, troughs-rise (cyclic heap, leak), heap-grows (leak),
+ * growth-unexplained (inconclusive: the heap grows, but no call site holds
+ * never-released memory that still rises), site-grows (leak shown by one
+ * site or caller), declines, bounded (no-leak with growth ruled out),
+ * unresolved (inconclusive: growth that would matter cannot be ruled out yet).
+ */
+export type VerdictRule = 'too-few-points' | 'troughs-rise' | 'heap-grows' | 'growth-unexplained' | 'site-grows' | 'declines' | 'bounded' | 'unresolved';
+
 /** report.json's `verdict`: the decision, the window it was made on, and its evidence. */
 export interface Verdict {
   readonly kind: VerdictKind;
+  readonly rule: VerdictRule;
   /** Series positions of the steady window (first and last point), -1 when there is none. */
   readonly startIndex: number;
   readonly endIndex: number;
@@ -231,18 +242,49 @@ export interface Verdict {
 
 /** report.json's `leakSuspects` entries. */
 export interface LeakSuspect {
-  /** The allocating function (leaf of the call site). */
+  /** The allocating function (leaf of the call site), or the caller that groups several growing sites. */
   readonly function: string;
-  /** The call site, leaf first, recursion collapsed: the allocating function and its nearest distinct callers. */
+  /** The call site, leaf first, recursion collapsed: the allocating function and its nearest distinct callers (for a caller: it and its callers). */
   readonly stack: readonly string[];
-  /** Bytes gained over the window (Theil–Sen slope × window length). */
+  /** A call site, or a caller whose growth is spread over several call sites (pprof's cum). */
+  readonly kind: 'site' | 'caller';
+  /** Call sites summed: 1 for a site. */
+  readonly sites: number;
+  /** For a caller: the allocating functions of its sites (up to five). */
+  readonly memberFunctions: readonly string[];
+  /** Bytes gained: over the window (Theil–Sen slope × window length) when rising now, else over the lifetime (held since). */
   readonly growthBytes: number;
+  /** Bytes at the window's first and last snapshot. */
   readonly startBytes: number;
   readonly endBytes: number;
-  /** Spearman rank correlation of the site's bytes with time over the window: 1 is a steady rise. */
+  /** Spearman rank correlation of the bytes with time over the window: 1 is a steady rise. */
   readonly rho: number;
-  /** The site's in-use bytes at every snapshot of the target's series (same order): the suspect's sparkline. */
+  /** Rising over the window: a significant trend (Hamed–Rao Mann–Kendall, Bonferroni over the sites tested), interval above zero, gain beyond the site's sampling uncertainty. */
+  readonly risingNow: boolean;
+  /** Theil–Sen slope over the window, bytes per hour, with its 95% interval (widened for autocorrelation). */
+  readonly slopeBytesPerHour: number;
+  readonly slopeLowBytesPerHour: number;
+  readonly slopeHighBytesPerHour: number;
+  readonly pValue: number;
+  /** What it did over the whole lifetime: never released (the leak's signature) or released before (bounded by its cycle). */
+  readonly history: SuspectHistory;
+  /** The first snapshot of the window the trend was measured on. */
+  readonly windowStartIndex: number;
+  /** The bytes at every snapshot of the target's series (same order): the suspect's sparkline. */
   readonly bytesOverTime: readonly number[];
+}
+
+export interface SuspectHistory {
+  readonly kind: 'never-released' | 'released-before';
+  /** Bytes gained from the lowest point before the peak to the peak. */
+  readonly grewBytes: number;
+  /** Position (among measured snapshots) and snapshot index where it reached its peak level (within sampling uncertainty). */
+  readonly grewUntil: number;
+  readonly grewUntilIndex: number;
+  /** Bytes given back over bytes taken, snapshot to snapshot: near 0 for a leak, near 1 for a churning cache. */
+  readonly givenBackShare: number;
+  /** Released before in drops of at least half its range (a sawtooth): how often, how regularly, how much. */
+  readonly cycle: { readonly releases: number; readonly periodSeconds: number | null; readonly amplitudeBytes: number } | null;
 }
 
 /** One heap snapshot of a target's series, as report.json's `series` entries. */

@@ -49,8 +49,8 @@ describe('restarts and lifetimes', () => {
       ...Array.from({ length: 60 }, (_, i) => ({ t: i * 10_000, bytes: 3e7 + i * 1e6 + noise(), stale: false })),
       ...Array.from({ length: 20 }, (_, i) => ({ t: (60 + i) * 10_000, bytes: 2e7 + noise(), stale: false })),
     ];
-    const whole = judgeLifetimes(values, [{ start: 0, end: 79 }], 512 * 1024);
-    const split = judgeLifetimes(values, [{ start: 0, end: 59 }, { start: 60, end: 79 }], 512 * 1024);
+    const whole = judgeLifetimes({ values: values, samplingPeriodBytes: 512 * 1024 }, [{ start: 0, end: 79 }]);
+    const split = judgeLifetimes({ values: values, samplingPeriodBytes: 512 * 1024 }, [{ start: 0, end: 59 }, { start: 60, end: 79 }]);
     expect(split.lifetimes.map((l) => l.verdict.kind)).toEqual(['leak', 'no-leak']);
     expect(split.verdict.kind).toBe('leak');
     expect(split.verdict.endIndex).toBeLessThanOrEqual(59);
@@ -60,6 +60,6 @@ describe('restarts and lifetimes', () => {
     // Judged as one series, the drop at the restart hides the leak: the reason lifetimes exist.
     expect(whole.verdict.kind).not.toBe('leak');
     // Without a restart the result is the plain pipeline's (one lifetime spanning everything).
-    expect(judgeLifetimes(values.slice(0, 60), [], 512 * 1024).verdict).toEqual(judgeLifetimes(values.slice(0, 60), [{ start: 0, end: 59 }], 512 * 1024).verdict);
+    expect(judgeLifetimes({ values: values.slice(0, 60), samplingPeriodBytes: 512 * 1024 }, []).verdict).toEqual(judgeLifetimes({ values: values.slice(0, 60), samplingPeriodBytes: 512 * 1024 }, [{ start: 0, end: 59 }]).verdict);
   });
 });

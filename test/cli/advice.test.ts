@@ -107,7 +107,9 @@ describe('recommendations from the catalog', () => {
 describe('success metrics', () => {
   it('baseline from the run; targets 25% lower by default, settable', async () => {
     const { report } = await analyze(PLATEAU);
-    expect(report.successMetrics.baseline).toMatchObject({ peakHeapBytes: report.peak.heapInuseBytes, peakRssBytes: report.peak.rssBytes, verdict: 'no-leak' });
+    expect(report.successMetrics.baseline).toMatchObject({ peakHeapBytes: report.peak.heapInuseBytes, peakRssBytes: report.peak.rssBytes, verdict: report.verdict.kind });
+    // 90 s of the plateau cannot rule out growth of the heap's size per hour: not a leak, not yet no-leak.
+    expect(report.verdict.kind).toBe('inconclusive');
     expect(report.successMetrics.targets).toEqual([
       { metric: 'peakHeapBytes', baseline: report.peak.heapInuseBytes, target: Math.round(report.peak.heapInuseBytes * 0.75), reduction: 0.25 },
       { metric: 'peakRssBytes', baseline: report.peak.rssBytes, target: Math.round(report.peak.rssBytes! * 0.75), reduction: 0.25 },

@@ -30,9 +30,9 @@ describe('analyze and demo', () => {
     expect(readFileSync(join(a, 'report.json'), 'utf8')).toBe(readFileSync(join(b, 'report.json'), 'utf8'));
   });
 
-  it('--json prints the report and nothing else; plateau is no-leak, spike has its spike phase', async () => {
+  it('--json prints the report and nothing else; plateau is not a leak, spike has its spike phase', async () => {
     const plateau = await runCliCaptured(['analyze', 'test/fixtures/runs/plateau', '--out', out(), '--json']);
-    expect((JSON.parse(plateau.stdout) as Report).targets[0]!.verdict.kind).toBe('no-leak');
+    expect((JSON.parse(plateau.stdout) as Report).targets[0]!.verdict).toMatchObject({ kind: 'inconclusive', rule: 'unresolved' });
     const spike = JSON.parse((await runCliCaptured(['analyze', 'test/fixtures/runs/spike', '--out', out(), '--json'])).stdout) as Report;
     expect(spike.targets[0]!.phases.map((p) => p.kind)).toContain('spike');
     expect(spike.targets[0]!.series.every((p, i, s) => i === 0 || p.t > s[i - 1]!.t)).toBe(true);
