@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Expr } from '../../src/analyze/promql/ast.js';
 import { evaluateRules } from '../../src/analyze/alerts.js';
 import { evaluate, EvaluationError, type Series } from '../../src/analyze/promql/evaluate.js';
 import { parsePromDuration, parsePromQL, PromQLError } from '../../src/analyze/promql/parse.js';
@@ -16,20 +17,52 @@ function vectorAt(expr: string, t: number, series: Series[]): { labels: Record<s
   return v.samples.map((s) => ({ labels: { ...s.labels }, value: s.value }));
 }
 
+/** The parse tree as an S-expression: operators, names and numbers as PromQL defines them (durations in ms). */
+function tree(e: Expr): string {
+  const sel = (v: { matchers: readonly { name: string; op: string; value: string }[]; offsetMs: number }): string =>
+    `{${v.matchers.map((m) => `${m.name}${m.op}${JSON.stringify(m.value)}`).join(',')}}${v.offsetMs ? ` offset ${v.offsetMs}` : ''}`;
+  switch (e.type) {
+    case 'number':
+      return String(e.value);
+    case 'string':
+      return JSON.stringify(e.value);
+    case 'vector':
+      return sel(e);
+    case 'matrix':
+      return `${sel(e.selector)}[${e.rangeMs}]`;
+    case 'subquery':
+      return `(${tree(e.expr)})[${e.rangeMs}:${e.stepMs ?? ''}]${e.offsetMs ? ` offset ${e.offsetMs}` : ''}`;
+    case 'call':
+      return `(${e.func} ${e.args.map(tree).join(' ')})`;
+    case 'aggregate':
+      return `(${e.op}${e.grouping.length || e.without ? ` ${e.without ? 'without' : 'by'}(${e.grouping.join(',')})` : ''} ${tree(e.expr)})`;
+    case 'binary':
+      return `(${e.op}${e.returnBool ? ' bool' : ''}${e.matching ? ` ${e.matching.on ? 'on' : 'ignoring'}(${e.matching.labels.join(',')})` : ''} ${tree(e.lhs)} ${tree(e.rhs)})`;
+    case 'unary':
+      return `(${e.op} ${tree(e.expr)})`;
+  }
+}
+
 describe('PromQL subset: parsing', () => {
   it.each([
-    ['deriv(rss[5m]) > 100000'],
-    ['sum by (job) (rate(x_total{a="b", c=~"d.*", e!="", f!~"g"}[1m])) / 1e6'],
-    ['max without (pod) (max_over_time(rss[1h30m] offset 5m))'],
-    ['deriv(sum(rss)[5m:30s])'],
-    ['rss > bool 10'],
-    ['a + on(job) b'],
-    ['-rss ^ 2'],
-    ["{__name__=~'rss|heap'}"],
-    ['predict_linear(rss[10m], 3600) > 1e9'],
-    ['time() - 0x10'],
-  ])('accepts %s', (expr) => {
-    expect(() => parsePromQL(expr)).not.toThrow();
+    ['deriv(rss[5m]) > 100000', '(> (deriv {__name__="rss"}[300000]) 100000)'],
+    ['sum by (job) (rate(x_total{a="b", c=~"d.*", e!="", f!~"g"}[1m])) / 1e6', '(/ (sum by(job) (rate {__name__="x_total",a="b",c=~"d.*",e!="",f!~"g"}[60000])) 1000000)'],
+    ['max without (pod) (max_over_time(rss[1h30m] offset 5m))', '(max without(pod) (max_over_time {__name__="rss"} offset 300000[5400000]))'],
+    ['deriv(sum(rss)[5m:30s])', '(deriv ((sum {__name__="rss"}))[300000:30000])'],
+    ['rss > bool 10', '(> bool {__name__="rss"} 10)'],
+    ['a + on(job) b', '(+ on(job) {__name__="a"} {__name__="b"})'],
+    // ^ binds tighter than a sign (prometheus/prometheus#6579): -(rss ^ 2); and 2 ^ -1 takes the sign on its right.
+    ['-rss ^ 2', '(- (^ {__name__="rss"} 2))'],
+    ['-2 ^ 2', '(- (^ 2 2))'],
+    ['rss ^ -1', '(^ {__name__="rss"} -1)'],
+    ['- - 1', '1'],
+    ["{__name__=~'rss|heap'}", '{__name__=~"rss|heap"}'],
+    ['predict_linear(rss[10m], 3600) > 1e9', '(> (predict_linear {__name__="rss"}[600000] 3600) 1000000000)'],
+    ['time() - 0x10', '(- (time ) 16)'],
+    // Left-associative, * before +, comparisons last.
+    ['1 + 2 * 3 - 4 > bool 0', '(> bool (- (+ 1 (* 2 3)) 4) 0)'],
+  ])('parses %s as %s', (expr, expected) => {
+    expect(tree(parsePromQL(expr))).toBe(expected);
   });
 
   it.each([

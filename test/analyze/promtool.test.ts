@@ -81,6 +81,9 @@ const EXPRESSIONS = [
   'clamp_max(deriv(process_resident_memory_bytes[20s]), 500000)',
   'scalar(max(process_resident_memory_bytes)) * 2',
   '2 ^ 3 ^ 2 - -1',
+  // A sign binds looser than ^: -(x ^ 2) is negative (prometheus/prometheus#6579).
+  '-process_resident_memory_bytes ^ 2 / 1e12',
+  '-2 ^ 2 + vector(0)',
 ];
 const EVAL_TIMES = [0, 5, 14, 30, 31, 45, 59, 60, 77, 89];
 

@@ -187,15 +187,19 @@ class Parser {
     return null;
   }
 
+  /**
+   * A unary sign binds looser than `^` (Prometheus since 2.16, prometheus/prometheus#6579:
+   * `-a ^ b` is `-(a ^ b)`), so its operand is a power expression.
+   */
   private unary(): Expr {
     if (this.eat('-')) {
-      const e = this.unary();
+      const e = this.expression(PRECEDENCE.length - 1);
       if (e.type === 'number') return { type: 'number', value: -e.value };
       this.checkNumeric(e, 'unary expression');
       return { type: 'unary', op: '-', expr: e };
     }
     if (this.eat('+')) {
-      const e = this.unary();
+      const e = this.expression(PRECEDENCE.length - 1);
       this.checkNumeric(e, 'unary expression');
       return e;
     }
