@@ -1,7 +1,7 @@
 import type { CatalogEntry } from '../model/alert-rules.js';
 import type { ActionPlanPhase, AlertResult, LeakSuspect, Recommendation, RecommendationEvidence, Thresholds, Verdict } from '../model/report.js';
 import type { CallPath } from './root-causes.js';
-import { formatDecimalBytes, formatMiB } from '../model/size.js';
+import { formatDecimalBytes, formatMiB, formatRange } from '../model/size.js';
 
 /** What the catalog is matched against: one target's findings. */
 export interface Findings {
@@ -74,7 +74,7 @@ export function recommend(catalog: readonly CatalogEntry[], f: Findings): { reco
       estimatedSavingsBytes: Math.round((low + high) / 2),
       savingsLowBytes: low,
       savingsHighBytes: high,
-      savingsBasis: savesBytes ? `${pct(entry.saving[0])}–${pct(entry.saving[1])} of ${evidence.subject} (${MB(evidence.bytes)})` : 'no bytes: ' + evidence.detail,
+      savingsBasis: savesBytes ? `${formatRange(entry.saving[0], entry.saving[1], pct)} of ${evidence.subject} (${MB(evidence.bytes)})` : 'no bytes: ' + evidence.detail,
       evidence,
       viable: reason === null,
       reason,
@@ -91,7 +91,7 @@ export function recommend(catalog: readonly CatalogEntry[], f: Findings): { reco
 function actionPlan(recs: readonly Recommendation[]): ActionPlanPhase[] {
   const line = (r: Recommendation): { id: string; text: string } => ({
     id: r.id,
-    text: `${r.title}${r.estimatedSavingsBytes > 0 ? ` (saves ${MB(r.savingsLowBytes)}–${MB(r.savingsHighBytes)})` : ''}; effort ${r.effort}, risk ${r.risk}`,
+    text: `${r.title}${r.estimatedSavingsBytes > 0 ? ` (saves ${formatRange(r.savingsLowBytes, r.savingsHighBytes, MB)})` : ''}; effort ${r.effort}, risk ${r.risk}`,
   });
   const immediate = recs.filter((r) => ['leak', 'goroutines', 'alerts', 'stale'].includes(r.evidence.kind));
   const rest = recs.filter((r) => !immediate.includes(r));

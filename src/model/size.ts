@@ -26,7 +26,9 @@ export function parseSize(text: string): number | null {
 
 /** A size for people, in MiB with one decimal ("12.5 MiB"); `missing` when unknown. */
 export function formatMiB(bytes: number | null, missing = 'n/a'): string {
-  return bytes === null ? missing : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  if (bytes === null) return missing;
+  const text = (bytes / 2 ** 20).toFixed(1);
+  return `${text === '-0.0' ? '0.0' : text} MiB`; // a tiny negative rounds to zero, not to "-0.0"
 }
 
 /** A size in decimal units, as alert thresholds are written (100 kB/s, 100 MB); `suffix` is e.g. '/s'. */
@@ -36,4 +38,11 @@ export function formatDecimalBytes(x: number, suffix = ''): string {
   if (abs >= 1e6) return `${(x / 1e6).toFixed(1)} MB${suffix}`;
   if (abs >= 1e3) return `${(x / 1e3).toFixed(1)} kB${suffix}`;
   return `${x.toFixed(0)} B${suffix}`;
+}
+
+/** A range as its two ends formatted, "a–b", or one figure when both ends print the same. */
+export function formatRange(low: number, high: number, format: (x: number) => string): string {
+  const a = format(low);
+  const b = format(high);
+  return a === b ? a : `${a}–${b}`;
 }

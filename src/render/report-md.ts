@@ -1,6 +1,6 @@
 import type { AlertResult, Recommendation, Report, TargetReport } from '../model/report.js';
-import { formatMiB as mb } from '../model/size.js';
-import { alertValue as decimal, forDuration as seconds, pct, sinceStart as time } from './report-format.js';
+import { formatMiB as mb, formatRange } from '../model/size.js';
+import { alertValue as decimal, forDuration as seconds, pct, sinceStart as time, suspectHistory, suspectSite } from './report-format.js';
 import { escapeMarkdownCell, escapeTerminal } from './escape.js';
 
 /** One line per alert for the executive summary: what fired, how high, when. */
@@ -27,10 +27,15 @@ function renderTarget(t: TargetReport): string[] {
   out.push(`- Peak heap (in-use, from profile samples): **${mb(t.peak.heapInuseBytes)}** at snapshot ${t.peak.heapSnapshot}`);
   out.push(`- Peak RSS: **${mb(t.peak.rssBytes)}**`);
   if (t.overhead) out.push(`- Overhead RSS − heap at peak RSS (snapshot ${t.overhead.atSnapshot}): **${mb(t.overhead.bytes)}** (${pct(t.overhead.share)} of RSS)`);
-  const raised = t.alerts.filter((a) => a.state === 'fired' || a.state === 'pending');
-  out.push('', '**Alerts triggered:**', '');
-  if (raised.length === 0) out.push(t.alerts.length === 0 ? '- none evaluated' : `- none (${t.alerts.filter((a) => a.state !== 'no-data').length} of ${t.alerts.length} rules had data)`);
-  raised.forEach((a, i) => out.push(`${i + 1}. ${alertLine(a, t0)}`));
+  const fired = t.alerts.filter((a) => a.state === 'fired').sort((a, b) => a.firstFiredAt! - b.firstFiredAt!);
+  const pending = t.alerts.filter((a) => a.state === 'pending');
+  out.push('', '**Alerts fired:**', '');
+  if (fired.length === 0) out.push(t.alerts.length === 0 ? '- none evaluated' : `- none (${t.alerts.filter((a) => a.state !== 'no-data').length} of ${t.alerts.length} rules had data)`);
+  fired.forEach((a, i) => out.push(`${i + 1}. ${alertLine(a, t0)}`));
+  if (pending.length > 0) {
+    out.push('', '**Alerts pending** (active, but never for their `for` duration; not fired):', '');
+    pending.forEach((a) => out.push(`- ${alertLine(a, t0)}`));
+  }
   out.push('', `**Verdict: ${t.verdict.kind.toUpperCase()}.** ${escapeMarkdownCell(t.keyFinding)}`, '');
 
   out.push(`### Memory breakdown (peak heap, snapshot ${t.peak.heapSnapshot})`, '', '| Component | Size | % of heap | Optimizable |', '|---|---|---|---|');
@@ -84,6 +89,7 @@ function renderTarget(t: TargetReport): string[] {
   }
 
   out.push('### Leak verdict', '');
+  out.push(`- Decided by: ${t.verdict.rule} — ${escapeMarkdownCell(t.verdict.reason)}`);
   out.push(`- Window: snapshots ${t.verdict.startIndex}–${t.verdict.endIndex} (${t.verdict.points} non-stale)`);
   out.push(`- Slope (Theil–Sen): ${mb(t.verdict.slopeBytesPerHour)}/h, 95% interval ${mb(t.verdict.slopeLowBytesPerHour)} to ${mb(t.verdict.slopeHighBytesPerHour)}/h`);
   out.push(`- Trend test (Mann–Kendall, autocorrelation-corrected): p = ${t.verdict.pValue.toPrecision(2)}`);
@@ -94,11 +100,16 @@ function renderTarget(t: TargetReport): string[] {
   out.push('');
 
   out.push('### Leak suspects', '');
-  if (t.leakSuspects.length === 0) out.push('No call site rises steadily beyond the profile sampling noise.', '');
+  if (t.leakSuspects.length === 0) out.push('No call site grows beyond its own sampling noise.', '');
   else {
-    out.push('| # | Allocated in | Called from | Gained | Rise (ρ) |', '|---|---|---|---|---|');
+    out.push(
+      'Call sites (and callers grouping several sites) whose memory grew, judged over the whole run: never released first — the leak\'s signature — then released before, bounded by their cycle.',
+      '',
+      '| # | Allocated in | Called from | Gained | History | Rise (ρ) |',
+      '|---|---|---|---|---|---|',
+    );
     t.leakSuspects.forEach((s, i) => {
-      out.push(`| ${i + 1} | ${escapeMarkdownCell(s.function)} | ${s.stack.slice(1).map(escapeMarkdownCell).join(' ← ')} | ${mb(s.growthBytes)} | ${s.rho.toFixed(2)} |`);
+      out.push(`| ${i + 1} | ${escapeMarkdownCell(suspectSite(s))} | ${s.stack.slice(1).map(escapeMarkdownCell).join(' ← ')} | ${mb(s.growthBytes)} | ${escapeMarkdownCell(suspectHistory(s))} | ${s.rho.toFixed(2)} |`);
     });
     out.push('');
   }
@@ -183,7 +194,7 @@ function renderAlerts(t: TargetReport, t0: number): string[] {
 }
 
 function savings(r: Recommendation): string {
-  return r.estimatedSavingsBytes > 0 ? `${mb(r.savingsLowBytes)}–${mb(r.savingsHighBytes)}` : '—';
+  return r.estimatedSavingsBytes > 0 ? formatRange(r.savingsLowBytes, r.savingsHighBytes, mb) : '—';
 }
 
 function renderRecommendations(t: TargetReport): string[] {

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatMiB, formatRange } from '../../src/model/size.js';
 import { describe, expect, it } from 'vitest';
 import type { Report, TargetReport } from '../../src/model/report.js';
 import type { RunManifest } from '../../src/model/run.js';
@@ -78,6 +79,23 @@ describe('recommendations from the catalog', () => {
     const openapi = report.nonViable.find((r) => r.id === 'openapi-memcache-discovery')!;
     expect(openapi.viable).toBe(false);
     expect(openapi.reason).toMatch(/^OpenAPI schemas & discovery holds .* \(1% of the heap\), under the 3% this action needs to pay off$/);
+  });
+
+  it('a saving whose range has equal ends prints one figure, not "a–a (100%–100%)"', async () => {
+    const { report, md } = await analyze(LEAK);
+    const fix = report.recommendations.find((r) => r.savingsLowBytes === r.savingsHighBytes && r.estimatedSavingsBytes > 0)!;
+    expect(fix).toBeDefined();
+    const figure = `${(fix.savingsLowBytes / 2 ** 20).toFixed(1)} MiB`;
+    expect(fix.savingsBasis).toMatch(/^100% of /);
+    expect(md).toContain(`- Estimated saving: **${figure}** (100% of `);
+    expect(md).not.toMatch(/(\d MiB)–\1|100%–100%/);
+    // A range with distinct ends keeps both.
+    expect(formatRange(0.2, 0.4, (x) => `${x * 100}%`)).toBe('20%–40%');
+    expect(formatRange(1, 1.0001, (x) => x.toFixed(1))).toBe('1.0');
+    // A slope's interval end a hair below zero reads as zero, not "-0.0 MiB".
+    expect(formatMiB(-1000)).toBe('0.0 MiB');
+    expect(formatMiB(-0.05 * 2 ** 20)).toBe('-0.1 MiB');
+    expect(formatMiB(1.25 * 2 ** 20)).toBe('1.3 MiB');
   });
 
   it('a user catalog comes first and can override a built-in entry', async () => {
@@ -162,6 +180,35 @@ describe('alerts in the report', () => {
     expect(growth!.firstFiredAt! - growth!.firstActiveAt!).toBeGreaterThanOrEqual(10_000);
     expect(md).toContain(`1. **MemoryGrowth** fired — Memory Growth: ${(growth!.maxValue! / 1e6).toFixed(1)} MB/s at most, first at +${Math.round((growth!.firstFiredAt! - t0) / 1000)}s (for 10s)`);
     expect(start).toBe(t0);
+  });
+
+  it('an alert only pending is listed apart from the fired ones, never as fired', async () => {
+    const dir = tmp();
+    const file = rules(
+      dir,
+      [
+        'groups:',
+        '  - name: memory',
+        '    rules:',
+        '      - alert: HeapAboveAByte', // true from the first evaluation: fires after 5 s
+        '        expr: heaplens_heap_inuse_bytes > 1',
+        '        for: 5s',
+        '      - alert: HeapAboveAByteForAnHour', // just as true, but the run is 90 s: pending only
+        '        expr: heaplens_heap_inuse_bytes > 1',
+        '        for: 1h',
+        '',
+      ].join('\n'),
+    );
+    const { report, md } = await analyze(LEAK, '--alerts', file);
+    expect(report.alerts.map((a) => [a.name, a.state])).toEqual([
+      ['HeapAboveAByte', 'fired'],
+      ['HeapAboveAByteForAnHour', 'pending'],
+    ]);
+    const fired = md.slice(md.indexOf('**Alerts fired:**'), md.indexOf('**Alerts pending**'));
+    const pending = md.slice(md.indexOf('**Alerts pending**'), md.indexOf('**Verdict:'));
+    expect(fired).toMatch(/1\. \*\*HeapAboveAByte\*\* fired — .* first at \+\d+s \(for 5s\)/);
+    expect(fired).not.toContain('HeapAboveAByteForAnHour');
+    expect(pending).toMatch(/- \*\*HeapAboveAByteForAnHour\*\* pending, never fired — .* active from \+\d+s but not for 1h/);
   });
 
   it.each([
