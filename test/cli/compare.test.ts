@@ -6,6 +6,7 @@ import type { Comparison } from '../../src/model/comparison.js';
 import type { Report } from '../../src/model/report.js';
 import type { RunManifest } from '../../src/model/run.js';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.js';
+import { commandUntilHeaps } from '../helpers/wait.js';
 import { runBuiltCli } from '../helpers/run-cli.js';
 
 /**
@@ -253,27 +254,29 @@ describe('heaplens run --budget -- CMD', () => {
   afterAll(async () => {
     await target.close();
   });
-  const run = (budgetText: string, ...command: string[]) => {
+  /** `heaplens run` with a budget; the command comes from the run directory (so it can wait on its snapshots). */
+  const run = (budgetText: string, command: (runDir: string) => string[]) => {
     const dir = tmp();
     const b = join(dir, 'budget.yaml');
     writeFileSync(b, budgetText);
-    return runBuiltCli(['run', '--target', `sim=${target.url}`, '--out', join(dir, 'run'), '--interval', '200ms', '--quiet', '--budget', b, '--', ...command]);
+    return runBuiltCli(['run', '--target', `sim=${target.url}`, '--out', join(dir, 'run'), '--interval', '200ms', '--quiet', '--budget', b, '--', ...command(join(dir, 'run'))]);
   };
+  const afterTwoSnapshots = (exitCode = 0) => (runDir: string) => commandUntilHeaps(runDir, 2, exitCode);
 
   it('applies the budget after the analysis: exit 1 on a violation when the command succeeded', async () => {
-    const r = await run('maxPeakHeap: 1KiB\n', 'sleep', '1');
+    const r = await run('maxPeakHeap: 1KiB\n', afterTwoSnapshots());
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^sim: maxPeakHeap: limit 0\.0 MiB, actual/m);
-    expect((await run('maxPeakHeap: 1GiB\n', 'sleep', '1')).code).toBe(0);
+    expect((await run('maxPeakHeap: 1GiB\n', afterTwoSnapshots())).code).toBe(0);
   });
 
   it("the command's failure wins over the budget's", async () => {
-    expect((await run('maxPeakHeap: 1KiB\n', 'sh', '-c', 'sleep 1; exit 5')).code).toBe(5);
+    expect((await run('maxPeakHeap: 1KiB\n', afterTwoSnapshots(5))).code).toBe(5);
   });
 
   it('a bad budget stops before the command runs', async () => {
     const dir = tmp();
-    const r = await run('maxPeakHeap: soon\n', 'touch', join(dir, 'ran'));
+    const r = await run('maxPeakHeap: soon\n', () => ['touch', join(dir, 'ran')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/maxPeakHeap: expected a size/);
     expect(existsSync(join(dir, 'ran'))).toBe(false);
@@ -283,7 +286,7 @@ describe('heaplens run --budget -- CMD', () => {
     const dir = tmp();
     const summary = join(dir, 'summary.md');
     const env = { ...process.env, GITHUB_STEP_SUMMARY: summary };
-    const r = await runBuiltCli(['run', '--target', `sim=${target.url}`, '--out', join(dir, 'run'), '--interval', '200ms', '--github-summary', '--', 'sleep', '1'], env);
+    const r = await runBuiltCli(['run', '--target', `sim=${target.url}`, '--out', join(dir, 'run'), '--interval', '200ms', '--github-summary', '--', ...commandUntilHeaps(join(dir, 'run'), 2)], env);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`report: ${join(dir, 'run', 'report.html')} (and report.md, report.json)`);
     for (const f of ['report.html', 'report.md', 'report.json']) expect(existsSync(join(dir, 'run', f)), f).toBe(true);
