@@ -54,6 +54,7 @@ export async function loadRun(dir: string, componentFiles: readonly string[] = [
       name: s.target,
       series: s.series,
       sites: s.summaries.map((x) => x.sites),
+      siteVariances: s.summaries.map((x) => x.siteVariances),
       components: s.summaries.map((x) => x.components),
       functions: s.summaries.map((x) => x.functions),
       peakPaths: peakPaths[i]!,

@@ -3,7 +3,7 @@ import type { Lifetime, Report, ReportPhase, Restart, TargetReport } from '../mo
 import { judgeLifetimes, mergeRestarts, splitLifetimes } from './lifetimes.js';
 import { OVERHEAD_METRICS, decomposeOverhead } from './overhead.js';
 import { segmentPhases } from './phases.js';
-import { metricsAt, type SeriesPoint } from './series.js';
+import { metricsAt, metricsLookup, type SeriesPoint } from './series.js';
 import { formatMiB } from '../model/size.js';
 import { allocationReport, goroutineReport, type GoroutineCounts } from './allocation.js';
 import { growthContributors, type CallPath } from './root-causes.js';
@@ -19,6 +19,8 @@ export interface TargetInput {
   readonly name: string;
   readonly series: readonly SeriesPoint[];
   readonly sites: readonly ReadonlyMap<string, number>[];
+  /** Per snapshot: the sampling variance of each site's bytes (absent: estimated from the sampling period). */
+  readonly siteVariances?: readonly ReadonlyMap<string, number>[];
   /** Per snapshot: in-use bytes per component. */
   readonly components: readonly ReadonlyMap<string, number>[];
   /** Per snapshot: in-use bytes per function (flat). */
@@ -77,11 +79,16 @@ function analyzeTarget(t: TargetInput, run: RunInput): TargetReport {
   const rules = run.rules;
   const userLimit = run.memoryLimitBytes ?? null;
   const series = t.series;
-  const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale }));
+  const values = series.map((p) => ({ t: p.t, bytes: p.heapInuseBytes, stale: p.stale, samplingError: p.heapSamplingErrorBytes }));
   // A restart starts the heap over: each process lifetime is segmented and judged on its own.
   const interval = intervalOf(t);
   const restarts = mergeRestarts(t.events ?? [], series, interval * 1.5);
-  const judged = judgeLifetimes({ values, sites: t.sites, indices: series.map((p) => p.index), samplingPeriodBytes: t.samplingPeriodBytes }, splitLifetimes(series, restarts));
+  const startAt = metricsLookup(t.metrics, ['process_start_time_seconds']);
+  const processStarts = series.map((p) => {
+    const s = startAt(p.t, interval).get('process_start_time_seconds');
+    return s === undefined ? null : s * 1000;
+  });
+  const judged = judgeLifetimes({ values, sites: t.sites, siteVariances: t.siteVariances, indices: series.map((p) => p.index), samplingPeriodBytes: t.samplingPeriodBytes, processStarts }, splitLifetimes(series, restarts));
   const { phases, verdict, window } = judged;
   const leakSuspects = judged.suspects.map(({ suspect, memberKeys }) => ({
     ...suspect,

@@ -16,10 +16,11 @@
  *    dynamic programming over O(n²) candidate segments, each fitted in O(1)
  *    from prefix sums. Segments hold at least two points.
  * 4. Each segment is classified by the change of its fitted line Δ: plateau
- *    when |Δ| is within twice the larger of σ and the profile's sampling
- *    uncertainty √(level × period) (the same uncertainty the verdict uses: a
- *    sampled size wanders by about that much over tens of seconds, which
- *    short-range noise does not show); growth or decline otherwise. Growth
+ *    when |Δ| is within twice the larger of σ and the profiles' sampling
+ *    uncertainty (each profile's own standard error from its object sizes,
+ *    else √(level × period); the same uncertainty the verdict uses: a sampled
+ *    size wanders by about that much over tens of seconds, which short-range
+ *    noise does not show); growth or decline otherwise. Growth
  *    is rapid when it gains at least a fifth of the peak at least twice as
  *    fast as reaching the peak evenly over half the run would. A rise, an
  *    optional plateau and a fall giving back at least half of the rise,
@@ -36,6 +37,19 @@ export interface SeriesValue {
   readonly t: number;
   readonly bytes: number;
   readonly stale: boolean;
+  /** The measurement's own sampling standard error, when known (a heap profile's, from its object sizes). */
+  readonly samplingError?: number;
+}
+
+/**
+ * The sampling uncertainty of a stretch of measurements: the median of their
+ * own standard errors when they carry them, else √(level × period), the
+ * error of a level made of objects much smaller than the sampling period.
+ */
+export function samplingErrorOf(points: readonly SeriesValue[], level: number, period: number): number {
+  const known = points.map((p) => p.samplingError).filter((e): e is number => e !== undefined).sort((a, b) => a - b);
+  if (known.length > 0) return known[known.length >> 1]!;
+  return Math.sqrt(Math.max(level, 0) * period);
 }
 
 interface Segment {
@@ -133,11 +147,18 @@ export function segmentPhases(series: readonly SeriesValue[], options: SegmentOp
   const duration = Math.max(xs[n - 1]! - xs[0]!, 1e-9);
   const fitted = segments.map((seg) => {
     const f = fit(seg.from, seg.to);
-    return { start: f.intercept + f.slope * xs[seg.from]!, end: f.intercept + f.slope * xs[seg.to]! };
+    return { start: f.intercept + f.slope * xs[seg.from]!, end: f.intercept + f.slope * xs[seg.to]!, slope: f.slope };
   });
   // A segment's change counts the step from where the previous one ended: a level that
-  // jumps between two flat segments is growth (or decline), not two plateaus.
-  const stepAt = (k: number): number => (k === 0 ? 0 : fitted[k]!.start - fitted[k - 1]!.end);
+  // jumps between two flat segments is growth (or decline), not two plateaus. What the
+  // previous segment's own slope explains across the gap between them (in the step's
+  // direction, and never more than the step) is its, not a step.
+  const stepAt = (k: number): number => {
+    if (k === 0) return 0;
+    const raw = fitted[k]!.start - fitted[k - 1]!.end;
+    const carried = fitted[k - 1]!.slope * (xs[segments[k]!.from]! - xs[segments[k - 1]!.to]!);
+    return Math.sign(carried) === Math.sign(raw) ? raw - Math.sign(raw) * Math.min(Math.abs(carried), Math.abs(raw)) : raw;
+  };
   const changeOf = (k: number, withStep: boolean): number => fitted[k]!.end - fitted[k]!.start + (withStep ? stepAt(k) : 0);
   const classify = (k: number, withStep: boolean): PhaseKind => {
     const seg = segments[k]!;
@@ -145,7 +166,7 @@ export function segmentPhases(series: readonly SeriesValue[], options: SegmentOp
     const from = withStep && k > 0 ? xs[segments[k - 1]!.to]! : xs[seg.from]!;
     const rate = d / Math.max(xs[seg.to]! - from, 1e-9);
     const level = Math.max(0, (fitted[k]!.start + fitted[k]!.end) / 2);
-    const band = 2 * Math.max(sigma, Math.sqrt(level * period));
+    const band = 2 * Math.max(sigma, samplingErrorOf(pos.slice(seg.from, seg.to + 1).map((i) => series[i]!), level, period));
     if (Math.abs(d) < band) return 'plateau';
     if (d < 0) return 'decline';
     return d >= 0.2 * maxY && rate >= (2 * maxY) / duration ? 'rapid-growth' : 'steady-growth';

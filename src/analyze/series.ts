@@ -28,6 +28,7 @@ export function buildSeries(snapshots: readonly SnapshotInput[], metrics: readon
       index: s.index,
       t: s.t,
       heapInuseBytes: s.summary.inuseBytes,
+      heapSamplingErrorBytes: Math.sqrt(s.summary.inuseVariance),
       heapInuseObjects: s.summary.inuseObjects,
       allocBytes: s.summary.allocBytes,
       allocObjects: s.summary.allocObjects,

@@ -27,6 +27,13 @@ export interface HeapSummary {
   readonly functions: ReadonlyMap<string, { readonly flat: number; readonly cum: number; readonly allocFlat: number }>;
   /** inuse_space per call site: the allocating stack's first SITE_DEPTH distinct frames (see callSiteKey). */
   readonly sites: ReadonlyMap<string, number>;
+  /**
+   * The sampling variance (bytes²) of inuseBytes, and of each site's bytes
+   * (see samplingVariance): how far the profile's estimate may be from the
+   * true in-use size, from the profile's own object sizes.
+   */
+  readonly inuseVariance: number;
+  readonly siteVariances: ReadonlyMap<string, number>;
   /** inuse_space per component (first matching rule per sample; adds up to inuseBytes). */
   readonly components: ReadonlyMap<string, number>;
 }
@@ -91,15 +98,21 @@ export function summarizeHeap(profile: Profile, rules: readonly ComponentRule[] 
       if (nodes.flat[i] !== 0 || nodes.cum[i] !== 0 || allocFlat !== 0) functions.set(intern(name), { flat: nodes.flat[i]!, cum: nodes.cum[i]!, allocFlat });
     });
   }
+  const period = profile.periodType?.unit === 'bytes' && profile.period > 0 ? profile.period : 512 * 1024;
+  const bySite = inuseBySite(profile, inuseSpace, index('inuse_objects'), period);
+  let inuseVariance = 0;
+  for (const v of bySite.variances.values()) inuseVariance += v;
   return {
-    sites: inuseBySite(profile, inuseSpace),
+    sites: bySite.bytes,
+    siteVariances: bySite.variances,
+    inuseVariance,
     components: inuseSpace >= 0 ? attributeComponents(profile, inuseSpace, rules) : new Map(),
     profileTimeMs: Number(profile.timeNanos / 1_000_000n),
     inuseBytes: totals[0]!,
     inuseObjects: totals[1]!,
     allocBytes: totals[2]!,
     allocObjects: totals[3]!,
-    samplingPeriodBytes: profile.periodType?.unit === 'bytes' && profile.period > 0 ? profile.period : 512 * 1024,
+    samplingPeriodBytes: period,
     fingerprint: fingerprint(profile),
     functions,
   };
@@ -162,9 +175,26 @@ function fingerprint(profile: Profile): string {
   return `${sum.toString(16)}:${xor.toString(16)}`;
 }
 
-function inuseBySite(profile: Profile, valueIndex: number): Map<string, number> {
+/**
+ * The sampling variance of a heap profile's estimate of `bytes` in-use bytes
+ * held by `objects` objects of one stack (Go's runtime/pprof: an allocation
+ * of s bytes is sampled with probability p = 1 − e^(−s/R) and counted as
+ * s/p bytes, R the sampling period). With s = bytes/objects, the estimate
+ * of n such objects has variance n·s²·(1 − p)/p = bytes·s/(e^(s/R) − 1):
+ * about bytes × R for small objects, and none for objects of many periods,
+ * which are always sampled.
+ */
+export function samplingVariance(bytes: number, objects: number, period: number): number {
+  if (bytes <= 0 || objects <= 0 || period <= 0) return 0;
+  const size = bytes / objects;
+  const x = size / period;
+  return x < 1e-9 ? bytes * period : (bytes * size) / Math.expm1(x);
+}
+
+function inuseBySite(profile: Profile, valueIndex: number, objectsIndex = -1, period = 0): { bytes: Map<string, number>; variances: Map<string, number> } {
   const sites = new Map<string, number>();
-  if (valueIndex < 0) return sites;
+  const variances = new Map<string, number>();
+  if (valueIndex < 0) return { bytes: sites, variances };
   const { samples, locations, functions, strings } = profile;
   const nTypes = profile.sampleTypes.length;
   const frames: string[] = [];
@@ -181,8 +211,12 @@ function inuseBySite(profile: Profile, valueIndex: number): Map<string, number> 
     }
     const key = intern(callSiteKey(frames));
     sites.set(key, (sites.get(key) ?? 0) + v);
+    if (objectsIndex >= 0) {
+      const variance = samplingVariance(v, samples.values[s * nTypes + objectsIndex]!, period);
+      variances.set(key, (variances.get(key) ?? 0) + variance);
+    }
   }
-  return sites;
+  return { bytes: sites, variances };
 }
 
 /** A goroutine profile reduced to counts: in all, and per stack (call-site key, as for heap sites). */
@@ -194,7 +228,7 @@ export interface GoroutineSummary {
 /** Summarises a goroutine profile (sample type goroutine/count): how many goroutines wait where. */
 export function summarizeGoroutines(profile: Profile): GoroutineSummary {
   const valueIndex = Math.max(0, profile.sampleTypes.findIndex((t) => t.type === 'goroutine'));
-  const stacks = inuseBySite(profile, valueIndex);
+  const stacks = inuseBySite(profile, valueIndex).bytes;
   let count = 0;
   for (const v of stacks.values()) count += v;
   return { count, stacks };

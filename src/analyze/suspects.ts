@@ -37,6 +37,8 @@ export interface SuspectInput {
   readonly t: readonly number[];
   /** Per measured snapshot: in-use bytes per call site. */
   readonly sites: readonly ReadonlyMap<string, number>[];
+  /** Per measured snapshot: the sampling variance of each site's bytes (from its object sizes); absent: √(bytes × period) is the error. */
+  readonly variances?: readonly ReadonlyMap<string, number>[];
   /** The verdict window: first and last position in `t`. */
   readonly windowFrom: number;
   readonly windowTo: number;
@@ -48,9 +50,11 @@ export interface SuspectInput {
 }
 
 export interface SuspectResult {
+  /** Whether some site or caller never releases memory and rises now: what backs a rise of the whole heap. */
+  readonly corroborated: boolean;
   /** Ranked, each with the call-site keys it sums (one for a site), for its sparkline. */
   readonly suspects: { readonly suspect: RankedSuspect; readonly memberKeys: readonly string[] }[];
-  /** The steadiest never-released suspect rising now, for the verdict (null when none is significant). */
+  /** The first-ranked suspect that never releases memory, rises now and names the program's own code, for the verdict's site rule (null when none). */
   readonly evidence: SiteEvidence | null;
   readonly tested: number;
 }
@@ -79,6 +83,8 @@ interface Candidate {
   readonly name: string;
   readonly stack: readonly string[];
   readonly ys: readonly number[];
+  /** Per point, its sampling standard error. */
+  readonly errors: readonly number[];
   readonly members: readonly string[];
 }
 
@@ -92,7 +98,7 @@ interface Judged extends Candidate {
   readonly s: number;
   readonly rho: number;
   readonly risingNow: boolean;
-  /** Gives back less than RELEASED_SHARE of what it takes over the window's last third: keeps its memory now, as a leak does. */
+  /** Over the window's last third it gave back less than RELEASED_SHARE of what it took over the window: it keeps its memory now, as a leak does (a cache that filled and churns at its cap does not). */
   readonly keepsNow: boolean;
   readonly startBytes: number;
   readonly endBytes: number;
@@ -103,37 +109,47 @@ export function judgeSuspects(input: SuspectInput, limit = 10): SuspectResult {
   const n = input.t.length;
   const from = Math.max(0, input.windowFrom);
   const to = Math.min(n - 1, input.windowTo);
-  if (n < 3 || to - from + 1 < 3) return { suspects: [], evidence: null, tested: 0 };
+  if (n < 3 || to - from + 1 < 3) return { suspects: [], evidence: null, tested: 0, corroborated: false };
   const R = input.samplingPeriodBytes;
   const keys = new Set<string>();
   for (const m of input.sites) for (const k of m.keys()) keys.add(k);
   const siteSeries = new Map<string, number[]>();
   for (const k of keys) siteSeries.set(k, input.sites.map((m) => m.get(k) ?? 0));
+  // A sum's variance is the sum of its parts' (sites are sampled independently).
+  const errorsOf = (members: readonly string[], ys: readonly number[]): number[] =>
+    input.variances
+      ? input.variances.map((v) => Math.sqrt(members.reduce((a, m) => a + (v.get(m) ?? 0), 0)))
+      : ys.map((y) => Math.sqrt(Math.max(y, 0) * R));
 
   // Screen: a candidate must have moved by more than twice its own sampling uncertainty somewhere in the lifetime.
-  const moved = (ys: readonly number[]): number => {
+  const moved = (ys: readonly number[], errors: readonly number[]): number => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const y of ys) {
+    let at = 0;
+    ys.forEach((y, i) => {
       if (y < lo) lo = y;
-      if (y > hi) hi = y;
-    }
-    return hi - lo > 2 * Math.sqrt(Math.max(hi, 0) * R) ? hi - lo : 0;
+      if (y > hi) [hi, at] = [y, i];
+    });
+    return hi - lo > 2 * errors[at]! ? hi - lo : 0;
   };
   const candidates: (Candidate & { range: number })[] = [];
   for (const [key, ys] of siteSeries) {
-    const range = moved(ys);
+    const errors = errorsOf([key], ys);
+    const range = moved(ys, errors);
     if (range > 0) {
       const stack = splitFrames(key).slice(0, SITE_DEPTH);
-      candidates.push({ kind: 'site', depth: 0, name: stack[0]!, stack, ys, members: [key], range });
+      candidates.push({ kind: 'site', depth: 0, name: stack[0]!, stack, ys, errors, members: [key], range });
     }
   }
   for (const group of callerGroups(siteSeries)) {
-    const range = moved(group.ys);
-    if (range > 0) candidates.push({ ...group, range });
+    const errors = errorsOf(group.members, group.ys);
+    const range = moved(group.ys, errors);
+    if (range > 0) candidates.push({ ...group, errors, range });
   }
   candidates.sort((a, b) => b.range - a.range || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const judged = candidates.slice(0, MAX_CANDIDATES).map((c) => judge(c, input, from, to));
+  const family = Math.min(candidates.length, MAX_CANDIDATES);
+  // A rise is declared over with the confidence it was declared with: Bonferroni over the sites tested.
+  const judged = candidates.slice(0, MAX_CANDIDATES).map((c) => judge(c, input, from, to, ALPHA / Math.max(1, family)));
   const tested = judged.length;
   const bound = ALPHA / Math.max(1, tested);
   const withRising = judged.map((j) => ({ ...j, risingNow: j.risingNow && j.p < bound }));
@@ -165,7 +181,10 @@ export function judgeSuspects(input: SuspectInput, limit = 10): SuspectResult {
     (a, b) => category(a) - category(b) || gainOf(b) - gainOf(a) || (joinFrames(a.stack) < joinFrames(b.stack) ? -1 : 1),
   );
   const suspects = ranked.slice(0, limit).map((j) => ({ suspect: toSuspect(j, input), memberKeys: j.members }));
-  const best = ranked.find((j) => category(j) === 1);
+  // The site rule rests a verdict on one site when the heap is too noisy to show it: that site must name code the
+  // program owns (see ownsCode); any site that never releases and still rises backs a rise of the whole heap.
+  const best = ranked.find((j) => category(j) === 1 && j.stack.some(ownsCode));
+  const corroborated = ranked.some((j) => category(j) === 1);
   const evidence: SiteEvidence | null = best
     ? {
         name: best.kind === 'caller' ? `${best.name} (through ${best.members.length} call sites)` : best.stack.length > 1 ? `${best.name} (called from ${best.stack[1]})` : best.name,
@@ -177,17 +196,18 @@ export function judgeSuspects(input: SuspectInput, limit = 10): SuspectResult {
         tested,
       }
     : null;
-  return { suspects, evidence, tested };
+  return { suspects, evidence, tested, corroborated };
 }
 
 /**
  * 1: never released and rising now, keeping what it takes to the end (a cache
  * that filled and now churns at its cap does not); 2: never released, held;
- * 3: released before, rising now; 0: not a suspect.
+ * 3: released before: rising now, or released in cycles (at least twice),
+ * shown as bounded with its cycle; 0: not a suspect.
  */
 function category(j: Judged): number {
   if (j.history.kind === 'never-released') return j.risingNow && j.keepsNow ? 1 : j.history.grewBytes > 0 ? 2 : 0;
-  return j.risingNow ? 3 : 0;
+  return j.risingNow || (j.history.cycle?.releases ?? 0) >= 2 ? 3 : 0;
 }
 
 /** What a suspect gained: over the window when rising now, else over the lifetime. */
@@ -202,24 +222,25 @@ function roughGain(ys: readonly number[], overWindow: boolean, from: number, to:
   return mid3(to) - mid3(from);
 }
 
-/** Growth completed within the process's start-up is not a suspect: start-up allocations are bounded by being done. */
+/** Growth completed within the process's start-up is not a suspect: start-up allocations are bounded by being done (released sites are judged by their cycles instead). */
 function grewAfterStartup(j: Judged, startupEnd: number): boolean {
-  return j.risingNow || j.history.grewUntil > startupEnd;
+  return j.risingNow || j.history.kind === 'released-before' || j.history.grewUntil > startupEnd;
 }
 
-function judge(c: Candidate, input: SuspectInput, from: number, to: number): Judged {
+function judge(c: Candidate, input: SuspectInput, from: number, to: number, stopAlpha: number): Judged {
   const R = input.samplingPeriodBytes;
   const xs = input.t.slice(from, to + 1);
   const ys = c.ys.slice(from, to + 1);
   const mk = mannKendallAutocorrelated(xs, ys);
   const ts = theilSen(xs, ys, 0.95, mk.varianceFactor);
   const growth = ts.slope * (xs[xs.length - 1]! - xs[0]!);
-  const history = historyOf(c.ys, input.t, R, input.indices);
+  const history = historyOf(c.ys, input.t, c.errors, R, input.indices);
   // Enough distinct rises (each a sampled object kept) that they are not chance: the sign test, at ALPHA.
   const events = signTest(ys);
   const neverReleased = history.kind === 'never-released';
-  const risingNow = mk.s > 0 && ts.low > 0 && events.p < ALPHA && !stoppedRising(input.t, c.ys, from, to, neverReleased ? 0 : R);
-  const recent = c.ys.slice(to + 1 - Math.max(3, Math.ceil((to - from + 1) / 3)), to + 1);
+  const risingNow = mk.s > 0 && ts.low > 0 && events.p < ALPHA && !stoppedRising(input.t, c.ys, from, to, neverReleased ? null : c.errors, stopAlpha, R);
+  // Keeps now: what it gave back over the window's last third is small next to what it took over the window.
+  const recent = movements(c.ys.slice(to + 1 - Math.max(3, Math.ceil((to - from + 1) / 3)), to + 1));
   return {
     ...c,
     history,
@@ -231,7 +252,7 @@ function judge(c: Candidate, input: SuspectInput, from: number, to: number): Jud
     s: mk.s,
     rho: spearman(xs, ys),
     risingNow,
-    keepsNow: givenBackShare(recent) < RELEASED_SHARE,
+    keepsNow: recent.given < RELEASED_SHARE * movements(ys).taken,
     startBytes: ys[0]!,
     endBytes: ys[ys.length - 1]!,
   };
@@ -240,31 +261,51 @@ function judge(c: Candidate, input: SuspectInput, from: number, to: number): Jud
 /**
  * Whether a site that rose over the window has stopped. Its progress is
  * marked at checkpoints: each time it rises beyond the level of the last
- * checkpoint by more than its sampling uncertainty √(level × period) (wander
- * of a capped cache does not count; a leak passes checkpoints at its own
- * pace, a staircase at its steps). A site that never releases memory has no
- * wander (its sampled objects stay): every new high is progress, and
- * `samplingPeriodBytes` is passed as 0. At the rate it passed them, the time since
- * the last one would hold none with probability e^(−λ) (Poisson); below ALPHA
- * it has stopped. A leak that stopped with its load, a cache that reached
- * its cap, are held memory, not growth now; a slow leak between its sampled
- * objects, or a staircase between its steps, has not stopped: its
- * checkpoints are as rare as the pause is long.
+ * checkpoint by more than its sampling error there (wander of a capped cache
+ * does not count; a leak passes checkpoints at its own pace, a staircase at
+ * its steps). Each measured snapshot is one chance to pass a checkpoint (a
+ * profile changes only at a GC, so chances come per snapshot, not per
+ * second): with c checkpoints in the n snapshots up to the last one, the
+ * chance per snapshot is estimated c/(n+1) (Laplace's rule of succession, so
+ * that a site that rose at every snapshot is not taken to be certain to), and
+ * the m snapshots since then would all miss with probability (1 − c/(n+1))^m
+ * (Bernoulli trials); below `alpha` (ALPHA over the sites tested, as for the
+ * rise itself) it has stopped.
+ *
+ * A site that never releases memory has no wander (its sampled objects stay,
+ * `errors` is null): every new high is a checkpoint, and its gains can also
+ * be counted in sampled objects (each about one sampling period): at the
+ * rate they came, none since the last gain is a second Poisson test, far
+ * more telling for a leak that gained several objects per snapshot. A
+ * staircase gains its objects in bursts, which the object count would take
+ * for a steady pace; so then the checkpoints' test must pass at ALPHA as
+ * well, bursts counting once.
+ *
+ * A leak that stopped with its load, a cache that reached its cap, are held
+ * memory, not growth now; a slow leak between its sampled objects, or a
+ * staircase between its steps, has not stopped.
  */
-export function stoppedRising(t: readonly number[], ys: readonly number[], from: number, to: number, samplingPeriodBytes: number): boolean {
+export function stoppedRising(t: readonly number[], ys: readonly number[], from: number, to: number, errors: readonly number[] | null, alpha = ALPHA, samplingPeriodBytes = 0): boolean {
   let mark = ys[from]!;
   let markedAt = from;
   let checkpoints = 0;
+  let gained = 0;
   for (let i = from + 1; i <= to; i++) {
-    if (ys[i]! > mark + Math.sqrt(Math.max(mark, 0) * samplingPeriodBytes)) {
+    if (ys[i]! > mark + (errors ? errors[markedAt]! : 0)) {
+      gained += ys[i]! - mark;
       mark = ys[i]!;
       markedAt = i;
       checkpoints++;
     }
   }
   if (checkpoints === 0 || markedAt === to) return false;
-  const rate = checkpoints / Math.max(t[markedAt]! - t[from]!, 1);
-  return Math.exp(-rate * (t[to]! - t[markedAt]!)) < ALPHA;
+  const chance = checkpoints / (markedAt - from + 1);
+  const byCheckpoints = (1 - chance) ** (to - markedAt);
+  if (errors || samplingPeriodBytes <= 0) return byCheckpoints < alpha;
+  const before = Math.max(t[markedAt]! - t[from]!, 1);
+  const since = t[to]! - t[markedAt]!;
+  const bySamples = Math.exp(-(gained / samplingPeriodBytes / before) * since);
+  return bySamples < alpha && byCheckpoints < ALPHA;
 }
 
 /**
@@ -275,10 +316,10 @@ export function stoppedRising(t: readonly number[], ys: readonly number[], from:
  * back about what it takes, a sawtooth all of it at each reset — the drops
  * of at least half its range (and MIN_SAMPLES samples) are its cycle, with
  * their period and amplitude. It grew until the first point within its
- * sampling uncertainty √(level × period) of the level it ends at (the
- * median of its last tenth).
+ * sampling error (at the end) of the level it ends at (the median of its
+ * last tenth).
  */
-export function historyOf(ys: readonly number[], t: readonly number[], samplingPeriodBytes: number, indices: readonly number[]): SuspectHistory {
+export function historyOf(ys: readonly number[], t: readonly number[], errors: readonly number[], samplingPeriodBytes: number, indices: readonly number[]): SuspectHistory {
   const n = ys.length;
   let lo = Infinity;
   let hi = -Infinity;
@@ -298,7 +339,7 @@ export function historyOf(ys: readonly number[], t: readonly number[], samplingP
   }
   const tail = [...ys.slice(n - Math.max(3, Math.ceil(n / 10)))].sort((a, b) => a - b);
   const final = tail[tail.length >> 1]!;
-  const tolerance = Math.sqrt(Math.max(final, 0) * samplingPeriodBytes);
+  const tolerance = errors[n - 1]!;
   let until = 0;
   while (until < n - 1 && ys[until]! < final - tolerance) until++;
   const grewBytes = Math.max(0, final - Math.min(...ys.slice(0, until + 1)));
@@ -325,6 +366,12 @@ export function historyOf(ys: readonly number[], t: readonly number[], samplingP
 
 /** Bytes given back over bytes taken, snapshot to snapshot (0 when it never grew). */
 export function givenBackShare(ys: readonly number[]): number {
+  const { taken, given } = movements(ys);
+  return taken > 0 ? given / taken : 0;
+}
+
+/** The sums of a series' rises (taken) and falls (given), snapshot to snapshot. */
+function movements(ys: readonly number[]): { taken: number; given: number } {
   let taken = 0;
   let given = 0;
   for (let i = 1; i < ys.length; i++) {
@@ -332,11 +379,27 @@ export function givenBackShare(ys: readonly number[]): number {
     if (d > 0) taken += d;
     else given -= d;
   }
-  return taken > 0 ? given / taken : 0;
+  return { taken, given };
+}
+
+/**
+ * Whether a frame is the program's own code rather than the Go runtime or
+ * standard library: standard-library import paths have no dot in their
+ * first element ("encoding/json", "runtime", "net/http"), as `go list std`
+ * defines them; "main" and module paths ("github.com/...") are the program's.
+ */
+export function ownsCode(frame: string): boolean {
+  const slash = frame.lastIndexOf('/');
+  const pkgEnd = frame.indexOf('.', slash + 1);
+  if (pkgEnd < 0) return false;
+  const path = frame.slice(0, pkgEnd);
+  if (path === 'main') return true;
+  const first = path.split('/')[0]!;
+  return first.includes('.');
 }
 
 /** Callers of two or more sites, each with the sum of its sites' bytes (a site counted once however often the caller appears in it). */
-function callerGroups(siteSeries: ReadonlyMap<string, readonly number[]>): Candidate[] {
+function callerGroups(siteSeries: ReadonlyMap<string, readonly number[]>): Omit<Candidate, 'errors'>[] {
   const members = new Map<string, string[]>();
   for (const key of siteSeries.keys()) {
     const frames = splitFrames(key);
@@ -346,7 +409,7 @@ function callerGroups(siteSeries: ReadonlyMap<string, readonly number[]>): Candi
       else members.set(f, [key]);
     }
   }
-  const out: Candidate[] = [];
+  const out: Omit<Candidate, 'errors'>[] = [];
   for (const [f, keys] of members) {
     if (keys.length < 2) continue;
     const n = siteSeries.get(keys[0]!)!.length;

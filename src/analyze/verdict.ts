@@ -1,5 +1,5 @@
 import type { VerdictKind, Verdict, VerdictRule } from '../model/report.js';
-import { seriesNoise, type Phase } from './phases.js';
+import { samplingErrorOf, seriesNoise, type Phase } from './phases.js';
 import { trimmedScale } from './noise.js';
 import { describeCycles, findResets, type Cycles, type Reset } from './cycles.js';
 import { mannKendallAutocorrelated, normalQuantile, theilSen } from './stats.js';
@@ -9,6 +9,8 @@ export interface VerdictInput {
   readonly t: number;
   readonly bytes: number;
   readonly stale: boolean;
+  /** The measurement's own sampling standard error, when known. */
+  readonly samplingError?: number;
 }
 
 /** What the suspects analysis found for the verdict's last rule of evidence (see suspects.ts). */
@@ -39,6 +41,14 @@ export interface VerdictOptions {
    * per-site data was given (RSS, other profilers).
    */
   readonly siteCorroboration?: boolean | null;
+  /** The series begins with the process (its first snapshot came within two intervals of the process's start): its first phase is start-up. */
+  readonly startedWithProcess?: boolean;
+  /**
+   * How long the heap takes to replace its objects (ms): its level over the
+   * bytes the profiles show freed per unit of time (see lifetimes.ts); null
+   * or absent when unknown.
+   */
+  readonly turnoverMs?: number | null;
 }
 
 /** Fewest non-stale snapshots a steady window must hold for any verdict. */
@@ -104,7 +114,7 @@ export interface VerdictWindow {
  *   them; noise that splits a steady trend into phases does not, nor does a
  *   leak that only speeds up a little, and the window keeps all the evidence.
  */
-export function verdictWindow(series: readonly VerdictInput[], phases: readonly Phase[], samplingPeriodBytes: number): VerdictWindow {
+export function verdictWindow(series: readonly VerdictInput[], phases: readonly Phase[], samplingPeriodBytes: number, startedWithProcess = false): VerdictWindow {
   const measured: number[] = [];
   series.forEach((p, i) => {
     if (!p.stale) measured.push(i);
@@ -120,12 +130,21 @@ export function verdictWindow(series: readonly VerdictInput[], phases: readonly 
       return { points: measured.slice(first), resets, cycles: describeCycles(xs, ys, resets), measured };
     }
   }
-  return { points: homogeneousWindow(series, phases, measured, samplingPeriodBytes), resets, cycles: null, measured };
+  return { points: homogeneousWindow(series, phases, measured, samplingPeriodBytes, startedWithProcess), resets, cycles: null, measured };
 }
 
-/** Positions (in `measured`) where the candidate windows start: after start-up, each phase's first measured point. */
-function candidateStarts(phases: readonly Phase[], measured: readonly number[]): number[] {
-  let k = 0;
+/**
+ * Positions (in `measured`) where the candidate windows start: after
+ * start-up, each phase's first measured point. Start-up is the leading init
+ * and rapid-growth phases, never the last phase. When the series begins
+ * with the process, its first phase is start-up whatever its kind (what a
+ * process allocates from its first moment cannot be told from a leak until
+ * the heap shows a regime after it); if that phase is all there is, its
+ * first half is taken as start-up, and the verdict rests on the second.
+ */
+export function candidateStarts(phases: readonly Phase[], measured: readonly number[], startedWithProcess: boolean): number[] {
+  if (startedWithProcess && phases.length === 1) return [measured.length >> 1];
+  let k = startedWithProcess ? 1 : 0;
   while (k < phases.length - 1 && (phases[k]!.kind === 'init' || phases[k]!.kind === 'rapid-growth')) k++;
   const starts: number[] = [];
   for (; k < phases.length; k++) {
@@ -135,10 +154,11 @@ function candidateStarts(phases: readonly Phase[], measured: readonly number[]):
   return starts;
 }
 
-function homogeneousWindow(series: readonly VerdictInput[], phases: readonly Phase[], measured: readonly number[], samplingPeriodBytes: number): number[] {
+function homogeneousWindow(series: readonly VerdictInput[], phases: readonly Phase[], measured: readonly number[], samplingPeriodBytes: number, startedWithProcess: boolean): number[] {
   if (phases.length === 0 || measured.length === 0) return [];
   if (phases[phases.length - 1]!.kind === 'spike') return [];
-  const starts = candidateStarts(phases, measured);
+  const starts = candidateStarts(phases, measured, startedWithProcess);
+  if (starts.length === 0) return [];
   const n = measured.length;
   const trend = (from: number): Trend => trendOf(measured.slice(from).map((i) => series[i]!.t), measured.slice(from).map((i) => series[i]!.bytes));
   const cache = new Map<number, Trend>();
@@ -156,26 +176,14 @@ function homogeneousWindow(series: readonly VerdictInput[], phases: readonly Pha
       const part = trendFrom(s);
       const significant = part.high < whole.low || part.low > whole.high;
       const parted = Math.abs(part.slope - whole.slope) * part.durationMs;
-      const material = parted > 2 * Math.max(sigma, Math.sqrt(Math.max(part.level, 0) * samplingPeriodBytes));
+      const material = parted > 2 * Math.max(sigma, samplingErrorOf(measured.slice(s).map((i) => series[i]!), part.level, samplingPeriodBytes));
       return significant && material;
     });
     if (!changed) return measured.slice(start);
   }
   // No homogeneous stretch long enough: the last phase, as it is.
   const last = phases[phases.length - 1]!;
-  return measured.filter((i) => i >= last.start);
-}
-
-/** Positions of the non-stale points of the last phase, extended back over earlier phases of the same kind. */
-export function steadyWindow(series: readonly VerdictInput[], phases: readonly Phase[]): number[] {
-  if (phases.length === 0) return [];
-  const last = phases[phases.length - 1]!;
-  if (last.kind === 'spike') return [];
-  let from = last.start;
-  for (let k = phases.length - 2; k >= 0 && phases[k]!.kind === last.kind; k--) from = phases[k]!.start;
-  const out: number[] = [];
-  for (let i = from; i <= last.end; i++) if (!series[i]!.stale) out.push(i);
-  return out;
+  return measured.filter((i) => i >= Math.max(last.start, measured[starts[0]!]!));
 }
 
 interface Evidence {
@@ -189,7 +197,7 @@ interface Evidence {
 }
 
 /** A trend over one series of (time, bytes): the test and the slope the rules read. */
-interface Trend {
+export interface Trend {
   readonly n: number;
   readonly p: number;
   readonly s: number;
@@ -218,8 +226,14 @@ interface Context {
   readonly xs: readonly number[];
   readonly ys: readonly number[];
   readonly level: Trend;
-  /** The same trend as the rules that claim no leak read it (see cautiousTrend). */
+  /** The same trend as the rule that claims a decline reads it (see cautiousTrend). */
   readonly cautious: Trend;
+  /**
+   * The trend the rules that bound growth read: the cautious one, with its
+   * upper end measured from zero when the slope is below it — a dip within
+   * the sampling error says nothing about growth.
+   */
+  readonly claim: Trend;
   /** The troughs' trend, in a cyclic window with enough troughs to test. */
   readonly floor: Trend | null;
   readonly sigma: number;
@@ -310,7 +324,8 @@ const RULES: readonly Rule[] = [
     name: 'declines',
     decide: (c) => {
       const t = c.floor ?? c.cautious;
-      if (!(t.p < ALPHA && t.s < 0 && t.high < 0)) return null;
+      // As a rise must to be a leak, a fall must exceed twice the noise and the sampling uncertainty to be a decline.
+      if (!(t.p < ALPHA && t.s < 0 && t.high < 0) || -t.grown <= 2 * Math.max(c.sigma, c.samplingError)) return null;
       const what = c.floor ? `the troughs of ${t.n} cycles decline` : `the heap declines over ${t.n} non-stale snapshots in ${minutes(t.durationMs)}`;
       return { kind: 'no-leak', reason: `${what} (trend p = ${pText(t.p)}); slope ${slopeText(t)}${c.history}` };
     },
@@ -319,13 +334,13 @@ const RULES: readonly Rule[] = [
     // 6. No growth, and the data rule out any growth that would matter.
     name: 'bounded',
     decide: (c) => {
-      const t = c.floor ?? c.cautious;
+      const t = c.floor ?? c.claim;
       const bound = practicalBound(t.level);
       if (perHour(t.high) >= bound) return null;
       const what = c.floor ? `the troughs of ${t.n} cycles (released every ${mib(c.window.cycles!.amplitudeBytes)})` : `the heap over ${t.n} non-stale snapshots in ${minutes(t.durationMs)}`;
       return {
         kind: 'no-leak',
-        reason: `no growth in ${what}: slope ${slopeText(t)}, trend p = ${pText(t.p)}; growth faster than ${mib(perHour(t.high))}/h is ruled out, below the ${mib(bound)}/h that would matter (${boundBasis(t.level)})${c.history}`,
+        reason: `no growth in ${what}: slope ${slopeText(t)}, trend p = ${pText(t.p)}; ${perHour(t.high) > 0 ? `growth faster than ${mib(perHour(t.high))}/h is ruled out` : 'any growth is ruled out'}, below the ${mib(bound)}/h that would matter (${boundBasis(t.level)})${c.history}`,
       };
     },
   },
@@ -333,13 +348,14 @@ const RULES: readonly Rule[] = [
     // 7. Otherwise: say what cannot be ruled out, and how long would settle it.
     name: 'unresolved',
     decide: (c) => {
-      const t = c.floor ?? c.cautious;
+      const t = c.floor ?? c.claim;
       const bound = practicalBound(t.level);
       const more = minutesToSettle(t);
       const what = c.floor ? `the troughs of ${t.n} cycles` : `${t.n} non-stale snapshots in ${minutes(t.durationMs)}`;
-      const rose = rises(t)
-        ? `the heap rose ${mib(t.grown)} (p = ${pText(t.p)}), within twice the noise and the sampling uncertainty (±${mib(Math.max(c.sigma, c.samplingError))})`
-        : `the heap rose ${mib(Math.max(0, t.grown))} without a significant trend (p = ${pText(t.p)})`;
+      const measured = c.floor ?? c.level;
+      const rose = rises(measured)
+        ? `the heap rose ${mib(measured.grown)} (p = ${pText(measured.p)}), within twice the noise and the sampling uncertainty (±${mib(Math.max(c.sigma, c.samplingError))})`
+        : `the heap rose ${mib(Math.max(0, measured.grown))} without a significant trend (p = ${pText(measured.p)})`;
       const advice = more === null ? `${rose}; a longer run shows whether it continues` : `collect for about ${Math.ceil(more)} more minutes to settle it`;
       return {
         kind: 'inconclusive',
@@ -385,11 +401,12 @@ export function minutesToSettle(t: Trend): number | null {
  * data (successive heap profiles share their sampled objects), Theil–Sen
  * slopes with Sen's interval widened by the same factor.
  */
-export function decideVerdict(series: readonly VerdictInput[], phases: readonly Phase[], options: VerdictOptions, window = verdictWindow(series, phases, options.samplingPeriodBytes)): Verdict {
+export function decideVerdict(series: readonly VerdictInput[], phases: readonly Phase[], options: VerdictOptions, window = verdictWindow(series, phases, options.samplingPeriodBytes, options.startedWithProcess)): Verdict {
   const points = window.points;
   const startIndex = points[0] ?? -1;
   const endIndex = points[points.length - 1] ?? -1;
-  const history = historyBefore(series, phases, points);
+  // A cyclic window has given back what came before it at its first reset.
+  const history = window.cycles ? '' : historyBefore(series, phases, points);
   if (points.length < MIN_WINDOW_POINTS) {
     const none = { slopeBytesPerHour: 0, slopeLowBytesPerHour: 0, slopeHighBytesPerHour: 0, pValue: 1 };
     return { kind: 'inconclusive', rule: 'too-few-points', startIndex, endIndex, points: points.length, ...none, reason: tooFewReason(series, phases, points) + history };
@@ -397,14 +414,15 @@ export function decideVerdict(series: readonly VerdictInput[], phases: readonly 
   const xs = points.map((i) => series[i]!.t);
   const ys = points.map((i) => series[i]!.bytes);
   const level = trendOf(xs, ys);
-  const cautious = cautiousTrend(xs, ys, lifetimeWander(series, phases, window.measured));
+  const samplingError = samplingErrorOf(points.map((i) => series[i]!), level.level, options.samplingPeriodBytes);
   let floor: Trend | null = null;
   if (window.cycles) {
     const troughs = window.cycles.troughs.map((k) => window.measured[k]!);
     if (troughs.length >= minTrendPoints()) floor = trendOf(troughs.map((i) => series[i]!.t), troughs.map((i) => series[i]!.bytes));
   }
   const sigma = seriesNoise(ys);
-  const samplingError = Math.sqrt(Math.max(level.level, 0) * options.samplingPeriodBytes);
+  const cautious = cautiousTrend(xs, ys, lifetimeWander(series, phases, window.measured), samplingError, options.turnoverMs ?? null);
+  const claim: Trend = { ...cautious, high: Math.max(cautious.high, Math.max(cautious.slope, 0) + cautious.floor) };
   const evidence: Evidence = {
     startIndex,
     endIndex,
@@ -417,8 +435,11 @@ export function decideVerdict(series: readonly VerdictInput[], phases: readonly 
   const lastReset = window.resets[window.resets.length - 1];
   const priorPeak = lastReset ? Math.max(...window.measured.slice(0, lastReset.at).map((i) => series[i]!.bytes)) : null;
   const recentPeak = Math.max(...window.measured.slice(lastReset?.at ?? 0).map((i) => series[i]!.bytes));
-  const context: Context = { series, window, options, xs, ys, level, cautious, floor, sigma, samplingError, evidence, history, priorPeak, recentPeak };
+  const context: Context = { series, window, options, xs, ys, level, cautious, claim, floor, sigma, samplingError, evidence, history, priorPeak, recentPeak };
   if (window.cycles && !floor) {
+    // Too few cycles to compare troughs; a site that keeps what it takes can still show the leak.
+    const bySite = RULES.find((r) => r.name === 'site-grows')!.decide(context);
+    if (bySite) return { kind: bySite.kind, rule: 'site-grows', ...(bySite.evidence ?? evidence), reason: bySite.reason };
     const cy = window.cycles;
     return {
       kind: 'inconclusive',
@@ -467,16 +488,25 @@ export function lifetimeWander(series: readonly VerdictInput[], phases: readonly
 }
 
 /**
- * The trend the rules that claim no leak read: the variance inflated at
- * least as much as the lifetime's wander asks, and the interval no narrower
- * than that wander allows over the window — an error of ±σ persisting at
- * the window's two ends is a slope of 2σ over its duration, and a window
- * shorter than the wander cannot rule out growth more tightly than that.
+ * The trend the rules that claim no leak read. Its variance is inflated at
+ * least as much as the lifetime's wander asks (see lifetimeWander), and its
+ * interval is no narrower than the profiles' sampling error allows: each
+ * measurement is off by up to σ (its standard error, or the wander if
+ * larger), and that error persists until the heap's objects are replaced
+ * — over a window of length T the profile re-draws it about T / turnover
+ * times, so the window holds n = 1 + T / turnover independent measurements
+ * of the level at best (2 when the turnover is unknown: its two ends), and a
+ * slope fitted to them is uncertain by σ·√(12(n − 1)/(n(n + 1)))/T. A window
+ * shorter than the heap's turnover cannot rule out growth more tightly than
+ * its sampling error; a long one, re-sampled many times, can.
  */
-function cautiousTrend(xs: readonly number[], ys: readonly number[], wander: { sigma: number; varianceFactor: number }): Trend {
+export function cautiousTrend(xs: readonly number[], ys: readonly number[], wander: { sigma: number; varianceFactor: number }, samplingError: number, turnoverMs: number | null): Trend & { readonly floor: number } {
   const t = trendOf(xs, ys, wander.varianceFactor);
-  const floor = (2 * wander.sigma) / Math.max(t.durationMs, 1);
-  return { ...t, low: Math.min(t.low, t.slope - floor), high: Math.max(t.high, t.slope + floor) };
+  const duration = Math.max(t.durationMs, 1);
+  const n = Math.max(2, turnoverMs !== null && turnoverMs > 0 ? 1 + duration / turnoverMs : 2);
+  const sigma = Math.max(samplingError, wander.sigma);
+  const floor = (normalQuantile(0.975) * sigma * Math.sqrt((12 * (n - 1)) / (n * (n + 1)))) / duration;
+  return { ...t, low: Math.min(t.low, t.slope - floor), high: Math.max(t.high, t.slope + floor), floor };
 }
 
 /** Why a window is too short, naming the real cause. */
@@ -490,6 +520,9 @@ function tooFewReason(series: readonly VerdictInput[], phases: readonly Phase[],
   }
   const last = phases[phases.length - 1];
   if (last?.kind === 'spike') return `the run ends in a spike (from snapshot ${last.start}): its level is not a steady state; collect until it settles`;
+  if (phases.length === 1 && points.length < MIN_WINDOW_POINTS) {
+    return `the heap has ${last!.kind === 'plateau' ? 'held' : 'changed'} as one phase since the run began ${((series[series.length - 1]!.t - series[0]!.t) / 1000).toFixed(0)} s ago with the process: its start-up cannot be told from what follows until the heap changes pace or ${MIN_WINDOW_POINTS} measurements follow the first half of the run; collect for longer`;
+  }
   const since = points.length > 0 ? points[0]! : series.length - 1;
   const staleInWindow = series.slice(since).filter((p) => p.stale).length;
   return (

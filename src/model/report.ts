@@ -293,6 +293,8 @@ export interface SeriesPoint {
   /** Unix ms. */
   readonly t: number;
   readonly heapInuseBytes: number;
+  /** The profile's sampling standard error of heapInuseBytes, from its own object sizes (snapshot-summary.ts samplingVariance). */
+  readonly heapSamplingErrorBytes: number;
   readonly heapInuseObjects: number;
   readonly allocBytes: number;
   readonly allocObjects: number;

@@ -1,6 +1,6 @@
 import type { Recommendation, Report, TargetReport } from '../model/report.js';
-import { formatMiB as mb } from '../model/size.js';
-import { alertValue as decimal, forDuration as seconds, pct, sinceStart as at } from './report-format.js';
+import { formatMiB as mb, formatRange } from '../model/size.js';
+import { alertValue as decimal, forDuration as seconds, pct, sinceStart as at, suspectHistory, suspectSite } from './report-format.js';
 import { fragment, h, jsonForScript, lines, table, trusted, withInlineCode, type Child, type Markup } from './html.js';
 import type { TargetFlameGraphs } from '../model/flame.js';
 import { pageData, targetId } from './report-page-data.js';
@@ -198,10 +198,10 @@ function suspectsSection(t: TargetReport): Markup {
   return fragment(
     h('h3', null, 'Leak suspects'),
     t.leakSuspects.length === 0
-      ? h('p', null, 'No call site rises steadily beyond the profile sampling noise.')
+      ? h('p', null, 'No call site grows beyond its own sampling noise.')
       : table(
-          ['#', 'Allocated in', 'Called from', 'Gained', 'Rise (ρ)', 'Over the run'],
-          t.leakSuspects.map((s, i) => [String(i + 1), h('code', null, s.function), s.stack.slice(1).join(' ← '), mb(s.growthBytes), s.rho.toFixed(2), sparkline(s.bytesOverTime)]),
+          ['#', 'Allocated in', 'Called from', 'Gained', 'History', 'Rise (ρ)', 'Over the run'],
+          t.leakSuspects.map((s, i) => [String(i + 1), h('code', null, suspectSite(s)), s.stack.slice(1).join(' ← '), mb(s.growthBytes), suspectHistory(s), s.rho.toFixed(2), sparkline(s.bytesOverTime)]),
           { class: 'suspects' },
         ),
     t.growth && t.growth.contributors.length > 0
@@ -236,7 +236,7 @@ function overheadSection(t: TargetReport): Markup {
   );
 }
 
-const savings = (r: Recommendation): string => (r.estimatedSavingsBytes > 0 ? `${mb(r.savingsLowBytes)}–${mb(r.savingsHighBytes)}` : 'none in bytes');
+const savings = (r: Recommendation): string => (r.estimatedSavingsBytes > 0 ? formatRange(r.savingsLowBytes, r.savingsHighBytes, mb) : 'none in bytes');
 
 function recommendationsSection(t: TargetReport): Markup {
   return fragment(

@@ -51,7 +51,8 @@ describe('restarts and lifetimes', () => {
     ];
     const whole = judgeLifetimes({ values: values, samplingPeriodBytes: 512 * 1024 }, [{ start: 0, end: 79 }]);
     const split = judgeLifetimes({ values: values, samplingPeriodBytes: 512 * 1024 }, [{ start: 0, end: 59 }, { start: 60, end: 79 }]);
-    expect(split.lifetimes.map((l) => l.verdict.kind)).toEqual(['leak', 'no-leak']);
+    // The second lifetime is flat, but 20 snapshots cannot rule out growth of its size per hour: not a leak, not yet no-leak.
+    expect(split.lifetimes.map((l) => l.verdict.kind)).toEqual(['leak', 'inconclusive']);
     expect(split.verdict.kind).toBe('leak');
     expect(split.verdict.endIndex).toBeLessThanOrEqual(59);
     expect(split.window.every((i) => i <= 59)).toBe(true);

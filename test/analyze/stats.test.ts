@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mannKendall, normalCdf, normalQuantile, theilSen } from '../../src/analyze/stats.js';
+import { mannKendall, mannKendallAutocorrelated, normalCdf, normalQuantile, rank, signTest, spearman, theilSen } from '../../src/analyze/stats.js';
 
 // Reference values computed with Python's statistics.NormalDist (an independent implementation).
 describe('normal distribution', () => {
@@ -72,5 +72,82 @@ describe('Theil–Sen', () => {
       }),
       { numRuns: 200, seed: 2 },
     );
+  });
+});
+
+describe('Hamed–Rao, Sen’s widened interval, the sign test (known answers)', () => {
+  it('Hamed–Rao by the paper’s formula: detrend by Sen’s slope, rank, keep the significant lags', () => {
+    // 12 points: a slow wave on a slope, so that the detrended ranks are autocorrelated.
+    const xs = Array.from({ length: 12 }, (_, i) => i);
+    const ys = xs.map((x) => x * 0.5 + 3 * Math.sin(x / 2));
+    const n = ys.length;
+    // By hand, step by step (Hamed & Rao 1998, eq. 18 and the 1.96/√n bound).
+    const slope = theilSen(xs, ys).slope;
+    const detrended = ys.map((y, i) => y - slope * xs[i]!);
+    const ranks = rank(detrended);
+    const mean = (n + 1) / 2;
+    const denom = ranks.reduce((s, r) => s + (r - mean) ** 2, 0);
+    let sum = 0;
+    for (let k = 1; k <= n - 3; k++) {
+      let num = 0;
+      for (let i = 0; i + k < n; i++) num += (ranks[i]! - mean) * (ranks[i + k]! - mean);
+      const rho = num / denom;
+      if (Math.abs(rho) > 1.96 / Math.sqrt(n)) sum += (n - k) * (n - k - 1) * (n - k - 2) * rho;
+    }
+    const expected = Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
+    const mk = mannKendallAutocorrelated(xs, ys);
+    expect(expected).toBeGreaterThan(1.5); // the example does need the correction
+    expect(mk.varianceFactor).toBeCloseTo(expected, 12);
+    expect(mk.varS).toBeCloseTo(mannKendall(ys).varS * expected, 9);
+    expect(mk.z).toBeCloseTo((mk.s - Math.sign(mk.s)) / Math.sqrt(mk.varS), 12);
+    expect(mk.p).toBeGreaterThan(mannKendall(ys).p);
+  });
+
+  it('a floor on the factor is honoured, and fewer than four points are left as they are', () => {
+    const xs = [0, 1, 2, 3, 4, 5, 6, 7];
+    const ys = [1, 3, 2, 5, 4, 6, 8, 7];
+    expect(mannKendallAutocorrelated(xs, ys, 10).varianceFactor).toBe(10);
+    expect(mannKendallAutocorrelated([0, 1, 2], [1, 2, 3]).varianceFactor).toBe(1);
+    expect(mannKendallAutocorrelated([0, 1, 2], [1, 2, 3], 4)).toMatchObject({ varianceFactor: 4, varS: mannKendall([1, 2, 3]).varS * 4 });
+    expect(mannKendallAutocorrelated([0, 1, 2, 3], [2, 2, 2, 2])).toMatchObject({ s: 0, p: 1, z: 0 });
+  });
+
+  it('Sen’s interval: ranks (N ± z·√(Var S · factor))/2 among the N slopes', () => {
+    // y = x² on 0..5: 15 slopes i + j for i < j, from 1 to 9; S = 15, Var S = 5·4·15/18.
+    const xs = [0, 1, 2, 3, 4, 5];
+    const ys = xs.map((x) => x * x);
+    const slopes: number[] = [];
+    for (let i = 0; i < 6; i++) for (let j = i + 1; j < 6; j++) slopes.push(i + j);
+    slopes.sort((a, b) => a - b);
+    const c = (f: number): number => 1.959963984540054 * Math.sqrt(((6 * 5 * 17) / 18) * f);
+    const bounds = (f: number): [number, number] => [slopes[Math.max(0, Math.floor((15 - c(f)) / 2) - 1)]!, slopes[Math.min(14, Math.ceil((15 + c(f)) / 2))]!];
+    expect(theilSen(xs, ys).slope).toBe(5);
+    expect([theilSen(xs, ys).low, theilSen(xs, ys).high]).toEqual(bounds(1));
+    expect([theilSen(xs, ys, 0.95, 0.25).low, theilSen(xs, ys, 0.95, 0.25).high]).toEqual(bounds(0.25));
+    // A larger factor widens the interval.
+    const narrow = theilSen(xs, ys, 0.95, 0.25);
+    const wide = theilSen(xs, ys, 0.95, 1);
+    expect(wide.low).toBeLessThan(narrow.low);
+    expect(wide.high).toBeGreaterThan(narrow.high);
+    expect(theilSen([1, 1, 1], [1, 2, 3])).toEqual({ slope: 0, intercept: 2, low: 0, high: 0 });
+  });
+
+  it('sign test: the exact binomial tail of the rises among the moves', () => {
+    const near = (r: { rises: number; falls: number; p: number }, rises: number, falls: number, p: number): void => {
+      expect([r.rises, r.falls]).toEqual([rises, falls]);
+      expect(r.p).toBeCloseTo(p, 15);
+    };
+    near(signTest([1, 2, 3, 4]), 3, 0, 1 / 8);
+    near(signTest([1, 2, 1, 2, 1]), 2, 2, 11 / 16);
+    near(signTest([5, 5, 5]), 0, 0, 1);
+    expect(signTest([0, 1, 2, 3, 4, 5, 6]).p).toBeCloseTo(1 / 64, 15);
+    expect(signTest([0, 1, 1, 2, 2, 3, 0]).p).toBeCloseTo(5 / 16, 15); // 3 rises of 4 moves: (4 + 1)/16
+  });
+
+  it('ranks with ties share their average rank; Spearman of a monotone pair is 1', () => {
+    expect(rank([10, 20, 20, 30])).toEqual([1, 2.5, 2.5, 4]);
+    expect(rank([3, 1, 2])).toEqual([3, 1, 2]);
+    expect(spearman([1, 2, 3, 4], [1, 4, 9, 16])).toBe(1);
+    expect(spearman([1, 2, 3, 4], [2, 1, 4, 3])).toBeCloseTo(0.6, 12); // 1 − 6·4/(4·15)
   });
 });

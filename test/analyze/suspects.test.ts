@@ -4,7 +4,7 @@ import { readRunDir } from '../../src/adapters/run-reader.js';
 import { judgeLifetime } from '../../src/analyze/lifetimes.js';
 import { callSiteKey } from '../../src/analyze/snapshot-summary.js';
 import { spearman } from '../../src/analyze/stats.js';
-import { givenBackShare, historyOf, judgeSuspects, rankRisingStacks, stoppedRising, type SuspectInput } from '../../src/analyze/suspects.js';
+import { givenBackShare, historyOf, judgeSuspects, ownsCode, rankRisingStacks, stoppedRising, type SuspectInput } from '../../src/analyze/suspects.js';
 import { verdictRuns } from '../helpers/verdict-runs.js';
 
 const MiB = 2 ** 20;
@@ -78,10 +78,19 @@ function lifetime(n: number, sites: Record<string, (i: number) => number>, windo
 
 describe('judging sites (known answers)', () => {
   it('a site that gains a sampled object every other snapshot, never giving any back, is never released and rising', () => {
-    const r = judgeSuspects(lifetime(40, { 'leaky\nmain': (i) => Math.floor(i / 2) * R, 'flat\nmain': () => 10 * MiB }));
-    expect(r.suspects.map((s) => s.suspect.function)).toEqual(['leaky']);
+    const r = judgeSuspects(lifetime(40, { 'main.leaky\nmain.main': (i) => Math.floor(i / 2) * R, 'main.flat\nmain.main': () => 10 * MiB }));
+    expect(r.suspects.map((s) => s.suspect.function)).toEqual(['main.leaky']);
     expect(r.suspects[0]!.suspect).toMatchObject({ risingNow: true, history: { kind: 'never-released', givenBackShare: 0 } });
-    expect(r.evidence?.name).toBe('leaky (called from main)');
+    expect(r.evidence?.name).toBe('main.leaky (called from main.main)');
+    expect(r.corroborated).toBe(true);
+  });
+
+  it('a verdict rests on one site alone only when it names the program\'s own code', () => {
+    const r = judgeSuspects(lifetime(40, { 'encoding/json.(*decodeState).objectInterface\nencoding/json.Unmarshal': (i) => Math.floor(i / 2) * R }));
+    expect(r.evidence).toBeNull();
+    expect(r.corroborated).toBe(true);
+    expect(['main.f', 'github.com/x/y.(*T).M', 'example.com/op.reconcile'].map(ownsCode)).toEqual([true, true, true]);
+    expect(['runtime.malg', 'encoding/json.Unmarshal', 'net/http.(*conn).serve', 'internal/reflectlite.Swapper', '<unknown>'].map(ownsCode)).toEqual([false, false, false, false, false]);
   });
 
   it('three sampled objects kept are not a trend, however neatly they line up (sign test)', () => {
@@ -91,9 +100,11 @@ describe('judging sites (known answers)', () => {
 
   it('a sawtooth site is released before, with its period and amplitude', () => {
     // Rises 1 MiB per snapshot for 9 snapshots, then released: period 10 snapshots = 20 s.
+    const ys = Array.from({ length: 60 }, (_, i) => (i % 10) * MiB);
     const h = historyOf(
-      Array.from({ length: 60 }, (_, i) => (i % 10) * MiB),
+      ys,
       Array.from({ length: 60 }, (_, i) => i * 2000),
+      ys.map((y) => Math.sqrt(y * R)),
       R,
       Array.from({ length: 60 }, (_, i) => i),
     );
@@ -109,16 +120,38 @@ describe('judging sites (known answers)', () => {
   });
 
   it('stopped: no progress for far longer than its own pace (a leak that ended); not for a pause as long as its steps', () => {
-    const t = Array.from({ length: 60 }, (_, i) => i * 2000);
-    // One sampled object per snapshot for 30 snapshots, then nothing for 30.
+    const t = Array.from({ length: 120 }, (_, i) => i * 2000);
+    // One sampled object per snapshot for 30 snapshots, then nothing: 30 checkpoints in 30 chances, so
+    // the chance per snapshot is 30/31 (rule of succession) and m snapshots without one have p = (1/31)^m.
     const ended = Array.from({ length: 60 }, (_, i) => Math.min(i, 30) * R);
-    expect(stoppedRising(t, ended, 0, 59, 0)).toBe(true);
-    // Two snapshots without one (λ = 2, p = 0.14) is not yet a stop; five is (λ = 5, p = 0.007).
-    expect(stoppedRising(t, ended, 0, 32, 0)).toBe(false);
-    expect(stoppedRising(t, ended, 0, 35, 0)).toBe(true);
-    // A step every 10 snapshots: 9 snapshots since the last step is one ordinary pause.
-    const staircase = Array.from({ length: 60 }, (_, i) => Math.floor(i / 10) * 4 * R);
-    expect(stoppedRising(t, staircase, 0, 59, 0)).toBe(false);
+    expect(stoppedRising(t, ended, 0, 31, null, 0.05)).toBe(true); // p = 0.032
+    expect(stoppedRising(t, ended, 0, 31, null, 0.01)).toBe(false);
+    expect(stoppedRising(t, ended, 0, 32, null, 0.01)).toBe(true); // p = 0.001
+    expect(stoppedRising(t, ended, 0, 30, null)).toBe(false); // still rising at its last snapshot
+    // A step every 10 snapshots: 5 checkpoints in 50 chances (5/51 each); 9 snapshots since the last
+    // step is one ordinary pause (p = (46/51)^9 = 0.40), 49 are not (p = 0.0063).
+    const staircase = Array.from({ length: 120 }, (_, i) => Math.floor(Math.min(i, 50) / 10) * 4 * R);
+    expect(stoppedRising(t, staircase, 0, 59, null)).toBe(false);
+    expect(stoppedRising(t, staircase, 0, 99, null, 0.01)).toBe(true);
+    expect(stoppedRising(t, staircase, 0, 99, null, 0.005)).toBe(false);
+    // Wander within the sampling error is no checkpoint: a flat site with ±error noise never "stops" (never rose).
+    const wander = Array.from({ length: 60 }, (_, i) => 10 * R + (i % 2) * R);
+    expect(stoppedRising(t, wander, 0, 59, wander.map(() => 2 * R))).toBe(false);
+  });
+
+  it('stopped, for a site that never releases: its gains counted in sampled objects must have stopped too', () => {
+    const t = Array.from({ length: 60 }, (_, i) => i * 2000);
+    // Four objects per snapshot for 20 snapshots (80 objects in 40 s), then none for 3 snapshots (6 s):
+    // by checkpoints p = (1/21)^3 = 1e-4; by objects p = e^(−80/40·6) = 6e-6: stopped.
+    const fast = Array.from({ length: 60 }, (_, i) => Math.min(i, 20) * 4 * R);
+    expect(stoppedRising(t, fast, 0, 23, null, 0.01, R)).toBe(true);
+    // One object every other snapshot (10 objects in 40 s, at 10 of 20 chances), then 4 snapshots without:
+    // by checkpoints p = (1 − 10/21)^4 = 0.075, not below ALPHA: not stopped, whatever the objects say.
+    const slow = Array.from({ length: 60 }, (_, i) => Math.floor(Math.min(i, 20) / 2) * R);
+    expect(stoppedRising(t, slow, 0, 24, null, 0.05, R)).toBe(false);
+    // Eight snapshots without: checkpoints p = 0.0056, objects p = e^(−10/40·16) = 0.018: stopped at 0.05, not at 0.01.
+    expect(stoppedRising(t, slow, 0, 28, null, 0.05, R)).toBe(true);
+    expect(stoppedRising(t, slow, 0, 28, null, 0.01, R)).toBe(false);
   });
 
   it('a caller whose growth is spread over its sites is reported; one whose growth is one site is not', () => {

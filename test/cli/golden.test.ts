@@ -55,7 +55,18 @@ function exactRows(text: string): { name: string; flat: number; cum: number }[] 
 
 describe('heaplens top/diff agree with go tool pprof on every fixture', () => {
   it('has goldens for every fixture profile', () => {
-    expect(goldens.length).toBeGreaterThan(100);
+    // scripts/make-goldens.sh: a top-20 golden for every heap profile of every fixture run, and for test/fixtures/profiles.
+    const profiles = [
+      ...readdirSync('test/fixtures/runs').flatMap((run) =>
+        readdirSync(join('test/fixtures/runs', run))
+          .filter((d) => !d.includes('.'))
+          .flatMap((target) => readdirSync(join('test/fixtures/runs', run, target)).filter((f) => /^heap-\d+\.pb\.gz$/.test(f)).map((f) => `${run}-${f.replace('.pb.gz', '')}`)),
+      ),
+      ...readdirSync('test/fixtures/profiles').filter((f) => f.endsWith('.pb.gz')).map((f) => `profiles-${f.replace('.pb.gz', '')}`),
+    ];
+    expect(profiles.length).toBeGreaterThanOrEqual(4 * 90);
+    const names = new Set(goldens.map((g) => g.file));
+    expect(profiles.filter((id) => !names.has(`${id}.top20.txt`))).toEqual([]);
   });
 
   for (const g of goldens) {
