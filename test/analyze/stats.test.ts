@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mannKendall, mannKendallAutocorrelated, normalCdf, normalQuantile, rank, signTest, spearman, theilSen } from '../../src/analyze/stats.js';
+import { mannKendall, mannKendallAutocorrelated, median, normalCdf, normalQuantile, rank, signTest, spearman, theilSen } from '../../src/analyze/stats.js';
 
 // Reference values computed with Python's statistics.NormalDist (an independent implementation).
 describe('normal distribution', () => {
@@ -149,5 +149,69 @@ describe('Hamed–Rao, Sen’s widened interval, the sign test (known answers)',
     expect(rank([3, 1, 2])).toEqual([3, 1, 2]);
     expect(spearman([1, 2, 3, 4], [1, 4, 9, 16])).toBe(1);
     expect(spearman([1, 2, 3, 4], [2, 1, 4, 3])).toBeCloseTo(0.6, 12); // 1 − 6·4/(4·15)
+  });
+});
+
+// Hand-computed answers for the branches a trend on memory rarely takes: a
+// falling series, ties, an even number of slopes, the tails of the normal.
+describe('known answers at the edges', () => {
+  it('a falling series: S < 0 is continuity-corrected towards zero, z = (S + 1)/√Var S', () => {
+    // 5 4 3 2 1: S = −10, Var S = 5·4·15/18, z = −9/√16.667 = −2.2045 (the mirror of 1..5).
+    const down = mannKendall([5, 4, 3, 2, 1]);
+    expect(down).toMatchObject({ s: -10, tau: -1 });
+    expect(down.z).toBeCloseTo(-2.2045407685048604, 9);
+    expect(down.p).toBeCloseTo(0.0274863361115103, 6);
+    // With a factor of 4 (Hamed–Rao floor): z = −9/√(4·16.667) = −1.1023.
+    const widened = mannKendallAutocorrelated([0, 1, 2, 3, 4], [5, 4, 3, 2, 1], 4);
+    expect(widened.z).toBeCloseTo(-9 / Math.sqrt(4 * (300 / 18)), 12);
+    expect(mannKendallAutocorrelated([0, 1, 2, 3, 4], [1, 2, 3, 4, 5], 4).z).toBeCloseTo(9 / Math.sqrt(4 * (300 / 18)), 12);
+  });
+
+  it('S = 0 with ties: z = 0 and p = 1, whatever the variance', () => {
+    // 1 2 2 1: two rises, two falls, two ties; Var S = (4·3·13 − 2·(2·1·9))/18 = 6.667.
+    const flat = mannKendall([1, 2, 2, 1]);
+    expect(flat).toMatchObject({ s: 0, z: 0 });
+    expect(flat.p).toBeCloseTo(1, 6); // Φ(0) by A&S 7.1.26: 1e-9 off
+    expect(flat.varS).toBeCloseTo(120 / 18, 12);
+    expect(mannKendallAutocorrelated([0, 1, 2, 3], [1, 2, 2, 1], 2)).toMatchObject({ s: 0, z: 0 });
+  });
+
+  it("Kendall's tau-b with a tie: S/√(pairs·(pairs − tied pairs))", () => {
+    // Against time, 1 2 2 3: S = 5 of 6 pairs, one tied pair: 5/√30 = 0.91287 (scipy.stats.kendalltau gives 0.9128709).
+    const t = mannKendall([1, 2, 2, 3]);
+    expect(t.s).toBe(5);
+    expect(t.tau).toBeCloseTo(5 / Math.sqrt(30), 12);
+    expect(t.varS).toBeCloseTo((4 * 3 * 13 - 2 * 1 * 9) / 18, 12);
+  });
+
+  it('Theil–Sen with an even number of slopes takes the mean of the middle two', () => {
+    // (0,0) (1,0) (2,3) (3,4): slopes 0, 1.5, 4/3, 3, 2, 1 → sorted 0 1 4/3 1.5 2 3 → (4/3 + 1.5)/2.
+    expect(theilSen([0, 1, 2, 3], [0, 0, 3, 4]).slope).toBeCloseTo((4 / 3 + 1.5) / 2, 12);
+  });
+
+  it("Sen's interval on few points reaches the extreme slopes, never beyond them", () => {
+    // 4 points: N = 6 slopes, c = 1.96·√(4·3·13/18) = 5.77 > N − 2: the interval is [min, max] of the slopes.
+    const ts = theilSen([0, 1, 2, 3], [0, 0, 3, 4]);
+    expect([ts.low, ts.high]).toEqual([0, 3]);
+  });
+
+  it('median: odd, even, empty', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBe(0);
+  });
+
+  it('the normal quantile in its tails and at its ends (Python statistics.NormalDist().inv_cdf)', () => {
+    expect(normalQuantile(0)).toBe(-Infinity);
+    expect(normalQuantile(1)).toBe(Infinity);
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.3263478740408408, 8);
+    expect(normalQuantile(0.99)).toBeCloseTo(2.3263478740408408, 8);
+    expect(normalQuantile(0.9995)).toBeCloseTo(3.2905267314918945, 8);
+  });
+
+  it('Spearman is 0 when a side is constant (no ranks to correlate)', () => {
+    expect(spearman([1, 1, 1], [1, 2, 3])).toBe(0);
+    expect(spearman([1, 2, 3], [7, 7, 7])).toBe(0);
   });
 });
