@@ -18,10 +18,10 @@
 // Inputs are deterministic (fixed seeds); the captured bytes differ run to run
 // because the Go runtime samples allocations randomly.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildOperatorSim, startOperatorSim } from './operator-sim.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -42,22 +42,7 @@ const runs = join(root, compare ? 'test/fixtures/compare' : 'test/fixtures/runs'
 const profiles = join(root, 'test/fixtures/profiles');
 const cli = join(root, 'dist/cli/main.js');
 
-const build = mkdtempSync(join(tmpdir(), 'operator-sim-'));
-const binary = join(build, 'operator-sim');
-execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(root, 'examples/operator-sim'), stdio: 'inherit' });
-
-function startWorkload(mode, extra = []) {
-  const child = spawn(binary, ['--mode', mode, '--seed', '1', '--listen', '127.0.0.1:0', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolvePromise, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
-      if (m) resolvePromise({ child, base: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`operator-sim exited with ${code}`)));
-  });
-}
+const sim = buildOperatorSim(root);
 
 function collect(name, base) {
   const out = join(runs, name);
@@ -78,7 +63,7 @@ async function fetchTo(url, file) {
 
 await Promise.all(
   specs.map(async ({ name, mode, extra }) => {
-    const { child, base } = await startWorkload(mode, extra);
+    const { child, base } = await startOperatorSim(sim.binary, mode, extra);
     try {
       await collect(name, base);
       if (name === 'plateau' && !compare) {
@@ -92,5 +77,5 @@ await Promise.all(
     }
   }),
 );
-rmSync(build, { recursive: true, force: true });
+sim.remove();
 if (!compare) execFileSync('bash', [join(root, 'scripts/make-goldens.sh')], { stdio: 'inherit' });

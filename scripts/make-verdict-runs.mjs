@@ -17,12 +17,13 @@
 // the Go runtime samples allocations at random, and the scheduler is the
 // machine's. The truth of each case is in cases.json, from the workload's
 // construction, never from a capture.
-import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { packRun } from '../bench/verdict-runs.mjs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildOperatorSim, startOperatorSim } from './operator-sim.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -31,6 +32,7 @@ const table = JSON.parse(readFileSync(join(root, 'test/fixtures/verdicts/cases.j
 const secondsOverride = flag('seconds', null);
 const parallel = Number(flag('parallel', '4'));
 const out = resolve(flag('out', join(root, 'test/fixtures/verdicts')));
+mkdirSync(out, { recursive: true });
 const only = flag('cases', null)?.split(',');
 const keep = flag('keep', null);
 const cli = join(root, 'dist/cli/main.js');
@@ -43,25 +45,7 @@ for (const [name, c] of Object.entries(table.modes)) {
   for (const gc of [false, true]) jobs.push({ name: gc ? `${name}-gc` : name, mode: c.mode ?? name, args: c.args, env: c.env ?? {}, gc, seconds, interval });
 }
 
-const build = mkdtempSync(join(tmpdir(), 'operator-sim-'));
-const binary = join(build, 'operator-sim');
-execFileSync('go', ['build', '-o', binary, '.'], { cwd: join(root, 'examples/operator-sim'), stdio: 'inherit' });
-
-function startWorkload(job) {
-  const child = spawn(binary, ['--mode', job.mode, '--seed', '1', '--listen', '127.0.0.1:0', ...job.args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, ...job.env },
-  });
-  return new Promise((resolvePromise, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
-      if (m) resolvePromise({ child, base: m[1] });
-    });
-    child.on('exit', (code) => reject(new Error(`operator-sim --mode ${job.mode} exited with ${code}`)));
-  });
-}
+const sim = buildOperatorSim(root);
 
 const captures = mkdtempSync(join(tmpdir(), 'heaplens-verdict-runs-'));
 
@@ -78,7 +62,7 @@ function collect(job, base) {
 }
 
 async function runJob(job) {
-  const { child, base } = await startWorkload(job);
+  const { child, base } = await startOperatorSim(sim.binary, job.mode, job.args, job.env);
   child.removeAllListeners('exit');
   try {
     await collect(job, base);
@@ -97,5 +81,5 @@ await Promise.all(
     for (let job = queue.shift(); job; job = queue.shift()) await runJob(job);
   }),
 );
-rmSync(build, { recursive: true, force: true });
+sim.remove();
 rmSync(captures, { recursive: true, force: true });
